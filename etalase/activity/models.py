@@ -1,0 +1,55 @@
+"""The activity spine: one append-only row for every act of a customer or staff member.
+
+Foreign keys name higher layers' models lazily, so this app imports none of them.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from etalase.activity.enums import Channel
+
+
+class Activity(models.Model):
+    business = models.ForeignKey(
+        "directory.Business",
+        verbose_name=_("business"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verb = models.CharField(_("verb"), max_length=64)
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    target_id = models.CharField(max_length=64, blank=True, default="")
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel, default=Channel.WEB)
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    idempotency_key = models.CharField(max_length=128, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["business", "-occurred_at"], name="activity_business_time"),
+            models.Index(fields=["business", "verb", "-occurred_at"], name="activity_business_verb"),
+            models.Index(fields=["actor", "-occurred_at"], name="activity_actor_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verb} @ {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DirectoryConfig(AppConfig):
+    name = "etalase.directory"
+    label = "directory"
+    verbose_name = _("Directory")
+
+    def ready(self) -> None:
+        from etalase.directory import handlers
+
+        handlers.register()

@@ -1,0 +1,59 @@
+from django.db.models import Q, QuerySet
+
+from etalase.accounts.models import User
+from etalase.directory.enums import BusinessStatus, InvitationStatus
+from etalase.directory.models import Business, Category, Invitation, Membership
+
+
+def category_list() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).order_by("position", "slug")
+
+
+def business_public_list(
+    *, category_slug: str | None = None, city: str | None = None, query: str | None = None
+) -> QuerySet[Business]:
+    """Businesses anyone may see: active ones, newest verified first."""
+    queryset = Business.objects.filter(status=BusinessStatus.ACTIVE).select_related("category")
+    if category_slug:
+        queryset = queryset.filter(category__slug=category_slug)
+    if city:
+        queryset = queryset.filter(city__iexact=city.strip())
+    if query:
+        queryset = queryset.filter(Q(name__icontains=query) | Q(description__icontains=query))
+    return queryset.order_by("-is_verified", "name", "id")
+
+
+def business_public_get(*, slug: str) -> Business | None:
+    return business_public_list().filter(slug=slug).first()
+
+
+def city_list() -> list[str]:
+    return list(
+        Business.objects.filter(status=BusinessStatus.ACTIVE)
+        .order_by("city")
+        .values_list("city", flat=True)
+        .distinct()
+    )
+
+
+def membership_list(*, business: Business) -> QuerySet[Membership]:
+    return business.memberships.select_related("user").order_by("created_at", "id")
+
+
+def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("business", "business__category").order_by(
+        "business__name"
+    )
+
+
+def invitation_pending_list(*, business: Business) -> QuerySet[Invitation]:
+    return business.invitations.filter(status=InvitationStatus.PENDING).select_related("invited_by")
+
+
+def invitation_list_for_user(*, user: User) -> QuerySet[Invitation]:
+    lookup = Q(pk__in=[])
+    if user.phone:
+        lookup |= Q(phone=user.phone)
+    if user.email:
+        lookup |= Q(email__iexact=user.email)
+    return Invitation.objects.filter(lookup, status=InvitationStatus.PENDING).select_related("business")

@@ -1,0 +1,106 @@
+"""The one place that answers "which business, which member, which permissions" for a request.
+
+Pages (``business_view``) and the API (``business_context_for``) both go through
+:func:`business_context_resolve`. A business the user is not a member of answers exactly like a
+business that does not exist: 404.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from etalase.core.errors import NotFound, PermissionDenied
+from etalase.directory.models import Business, Membership
+from etalase.directory.permissions import permissions_for_role
+
+SESSION_KEY = "etalase_business"
+
+
+@dataclass(frozen=True)
+class BusinessContext:
+    business: Business
+    membership: Membership
+    permissions: frozenset[str]
+
+    @property
+    def user(self) -> Any:
+        return self.membership.user
+
+    def has(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def require(self, permission: str) -> None:
+        if permission not in self.permissions:
+            raise PermissionDenied()
+
+
+def business_context_resolve(*, user: Any, slug: str) -> BusinessContext:
+    """Raise :class:`NotFound` unless ``user`` is a member of the business called ``slug``."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise NotFound()
+    membership = (
+        Membership.objects.select_related("business", "business__category", "user")
+        .filter(business__slug=slug, user=user)
+        .first()
+    )
+    if membership is None:
+        raise NotFound()
+    return BusinessContext(
+        business=membership.business,
+        membership=membership,
+        permissions=permissions_for_role(membership.role),
+    )
+
+
+def business_view(
+    permission: str | None = None,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate a page taking ``slug``: resolves ``request.business_context`` once, or 404/403."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            try:
+                context = business_context_resolve(user=request.user, slug=slug)
+            except NotFound as exc:
+                raise Http404 from exc
+            if permission is not None:
+                context.require(permission)  # PermissionDenied -> 403 page via middleware
+            request.business_context = context  # type: ignore[attr-defined]
+            request.session[SESSION_KEY] = context.business.slug
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def current_business_slug(request: HttpRequest) -> str | None:
+    """The business the member last worked in, to offer the business side."""
+    if not request.user.is_authenticated:
+        return None
+    slug = request.session.get(SESSION_KEY)
+    if slug and Membership.objects.filter(user=request.user, business__slug=slug).exists():
+        return str(slug)
+    first = (
+        Membership.objects.filter(user=request.user)
+        .order_by("created_at")
+        .values_list("business__slug", flat=True)
+        .first()
+    )
+    return first
+
+
+def redirect_to_business(request: HttpRequest) -> HttpResponse:
+    slug = current_business_slug(request)
+    if slug is None:
+        return redirect("directory:business_register")
+    return redirect("directory:dashboard", slug=slug)
