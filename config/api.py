@@ -1,3 +1,21 @@
+"""The versioned JSON API, assembled from each app's router."""
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Etalase API", version="1")
+from etalase.accounts.api import router as accounts_router
+from etalase.core.api import install_error_handlers
+from etalase.directory.api import router as directory_router
+
+api = NinjaAPI(
+    title="Etalase API",
+    version="1",
+    description=(
+        "Etalase: storefront and CRM for small businesses. Authenticate with a personal API token "
+        "(`Authorization: Bearer etl_…`, created under Me → API tokens or with POST /auth/token) "
+        "or, from the web app, with the session cookie and the CSRF token."
+    ),
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", accounts_router)
+api.add_router("/", directory_router)

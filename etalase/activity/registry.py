@@ -41,3 +41,16 @@ def handler_unregister(handler: Handler) -> None:
     for handlers in _handlers.values():
         if handler in handlers:
             handlers.remove(handler)
+
+
+_verb_labels: dict[str, object] = {}
+
+
+def verbs_register(choices: Iterable[tuple[str, object]]) -> None:
+    """Register human labels for an app's verbs (a TextChoices' ``choices``)."""
+    for value, label in choices:
+        _verb_labels[value] = label
+
+
+def verb_label(verb: str) -> str:
+    return str(_verb_labels.get(verb, verb.replace("_", " ")))

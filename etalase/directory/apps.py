@@ -8,6 +8,9 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Directory")
 
     def ready(self) -> None:
+        from etalase.activity.registry import verbs_register
         from etalase.directory import handlers
+        from etalase.directory.enums import Verb
 
+        verbs_register(Verb.choices)
         handlers.register()

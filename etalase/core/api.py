@@ -1,0 +1,84 @@
+"""The API's shared pieces: one error format, its exception handlers, pagination schemas."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from etalase.core.errors import DomainError
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    fields: dict[str, str] = {}
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+def errors(*codes: int) -> dict[int, type[Schema]]:
+    """The error answers an operation documents, e.g. ``response={200: X, **errors(400, 404)}``."""
+    return dict.fromkeys(codes, ErrorOut)
+
+
+def error_response(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, fields: dict[str, str] | None = None
+) -> HttpResponse:
+    body = {"error": {"code": code, "message": str(message), "fields": fields or {}}}
+    return api.create_response(request, body, status=status)
+
+
+def _location(loc: Any) -> str:
+    parts = [str(part) for part in loc if part not in ("body", "query", "path", "form", "file", "payload")]
+    return ".".join(parts) or "request"
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(DomainError)
+    def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        detail = exc.as_dict()
+        return error_response(api, request, exc.status, exc.code, detail["message"], detail["fields"])  # type: ignore[arg-type]
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        fields: dict[str, str] = {}
+        for item in exc.errors:
+            fields.setdefault(_location(item.get("loc", ())), _("This value is not valid: %(reason)s") % {"reason": item.get("msg", "")})
+        return error_response(api, request, 422, "invalid", _("Some fields are not valid."), fields)
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return error_response(api, request, 404, "not_found", _("Not found."))
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return error_response(
+            api, request, 401, "unauthenticated", _("Log in or send a valid API token (Authorization: Bearer …).")
+        )
+
+    @api.exception_handler(AuthorizationError)
+    def forbidden(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+        return error_response(api, request, 403, "permission_denied", _("You do not have permission to do this."))
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 403 and "CSRF" in str(exc):
+            return error_response(
+                api, request, 403, "csrf_failed", _("The form expired or the CSRF token is missing. Reload and try again.")
+            )
+        return error_response(api, request, exc.status_code, "error", str(exc))
+
+
+class PageMeta(Schema):
+    page: int
+    size: int
+    next_page: int | None
+
+
+MAX_ID = 2**53
+"""Identifiers in paths are bounded so a huge number answers 404/422, never a database overflow."""

@@ -1,0 +1,70 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from etalase.directory.enums import BusinessStatus
+from etalase.directory.models import Business, Category, Invitation, Membership
+from etalase.directory.services import business_set_status, business_verify
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name_id", "name_en", "parent", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    search_fields = ["slug", "name_id", "name_en"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Business)
+class BusinessAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "category", "city", "status", "is_verified", "created_at"]
+    list_filter = ["status", "is_verified", "category"]
+    search_fields = ["name", "slug", "city", "whatsapp"]
+    readonly_fields = ["verified_at", "created_at", "updated_at", "created_by", "status", "is_verified"]
+    raw_id_fields = ["category"]
+    inlines = [MembershipInline]
+    actions = ["verify", "suspend", "reinstate"]
+
+    @admin.action(description=_("Verify selected businesses"))
+    def verify(self, request: HttpRequest, queryset: QuerySet[Business]) -> None:
+        for business in queryset:
+            business_verify(business=business, operator=request.user)  # type: ignore[arg-type]
+        count = queryset.count()
+        self.message_user(
+            request, ngettext("%d business verified.", "%d businesses verified.", count) % count, messages.SUCCESS
+        )
+
+    @admin.action(description=_("Suspend selected businesses"))
+    def suspend(self, request: HttpRequest, queryset: QuerySet[Business]) -> None:
+        for business in queryset:
+            business_set_status(business=business, operator=request.user, status=BusinessStatus.SUSPENDED)  # type: ignore[arg-type]
+        count = queryset.count()
+        self.message_user(
+            request, ngettext("%d business suspended.", "%d businesses suspended.", count) % count, messages.WARNING
+        )
+
+    @admin.action(description=_("Reinstate selected businesses"))
+    def reinstate(self, request: HttpRequest, queryset: QuerySet[Business]) -> None:
+        for business in queryset:
+            business_set_status(business=business, operator=request.user, status=BusinessStatus.ACTIVE)  # type: ignore[arg-type]
+        count = queryset.count()
+        self.message_user(
+            request, ngettext("%d business reinstated.", "%d businesses reinstated.", count) % count, messages.SUCCESS
+        )
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["business", "phone", "email", "role", "status", "created_at"]
+    list_filter = ["status", "role"]
+    search_fields = ["phone", "email", "business__name"]
+    raw_id_fields = ["business", "invited_by", "accepted_by"]

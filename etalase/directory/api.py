@@ -1,0 +1,314 @@
+"""Directory API: business fields, the public directory, registering a business, team and invitations."""
+
+from datetime import datetime
+from typing import Annotated
+
+from django.http import HttpRequest
+from ninja import File, Path, Query, Router, Schema
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from etalase.accounts.auth import api_auth
+from etalase.activity.enums import Channel
+from etalase.activity.registry import verb_label
+from etalase.activity.selectors import activity_list
+from etalase.core.api import MAX_ID, PageMeta, errors
+from etalase.core.errors import NotFound
+from etalase.core.pagination import paginate
+from etalase.directory.models import Business, Category, Invitation, Membership
+from etalase.directory.permissions import Permission
+from etalase.directory.selectors import (
+    business_public_get,
+    business_public_list,
+    category_list,
+    invitation_list_for_user,
+    invitation_pending_list,
+    membership_list,
+    membership_list_for_user,
+)
+from etalase.directory.services import (
+    business_register,
+    business_update,
+    invitation_create,
+    invitation_respond,
+    invitation_revoke,
+    membership_change_role,
+    membership_remove,
+)
+from etalase.directory.tenancy import BusinessContext, business_context_resolve
+
+router = Router(tags=["directory"])
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Slug = Annotated[str, Path(max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")]
+
+
+def _context(request: HttpRequest, slug: str, permission: str | None = None) -> BusinessContext:
+    context = business_context_resolve(user=request.auth, slug=slug)  # type: ignore[attr-defined]
+    if permission:
+        context.require(permission)
+    return context
+
+
+class CategoryOut(Schema):
+    slug: str
+    name: str
+    name_id: str
+    name_en: str
+    parent: str | None = Field(None, alias="parent.slug")
+
+
+class BusinessOut(Schema):
+    slug: str
+    name: str
+    category: str = Field(..., alias="category.slug")
+    category_name: str = Field(..., alias="category.name")
+    city: str
+    whatsapp: str
+    description: str
+    logo_url: str | None
+    is_verified: bool
+    timezone: str
+    currency: str
+
+    @staticmethod
+    def resolve_logo_url(obj: Business) -> str | None:
+        return obj.logo.url if obj.logo else None
+
+
+class BusinessPage(PageMeta):
+    items: list[BusinessOut]
+
+
+class BusinessIn(Schema):
+    name: str = Field(..., max_length=200)
+    category: str = Field(..., max_length=64)
+    city: str = Field(..., max_length=200)
+    whatsapp: str = Field(..., max_length=32)
+    description: str = Field("", max_length=1000)
+
+
+class DirectoryFilters(Schema):
+    category: str | None = Field(None, max_length=64)
+    city: str | None = Field(None, max_length=80)
+    q: str | None = Field(None, max_length=80)
+    page: int = Field(1, ge=1, le=10_000)
+    size: int = Field(20, ge=1, le=100)
+
+
+class MembershipOut(Schema):
+    id: int
+    business: str = Field(..., alias="business.slug")
+    business_name: str = Field(..., alias="business.name")
+    user_id: int
+    name: str = Field(..., alias="user.display_name")
+    role: str
+    permissions: list[str]
+    joined_at: datetime = Field(..., alias="created_at")
+
+    @staticmethod
+    def resolve_permissions(obj: Membership) -> list[str]:
+        from etalase.directory.permissions import permissions_for_role  # noqa: PLC0415
+
+        return sorted(permissions_for_role(obj.role))
+
+
+class RoleIn(Schema):
+    role: str = Field(..., max_length=16)
+
+
+class InvitationIn(Schema):
+    identifier: str = Field(..., max_length=254, description="Phone number or email address")
+    role: str = Field(..., max_length=16)
+
+
+class InvitationOut(Schema):
+    id: int
+    business: str = Field(..., alias="business.slug")
+    business_name: str = Field(..., alias="business.name")
+    phone: str
+    email: str
+    role: str
+    status: str
+    created_at: datetime
+
+
+class ActivityOut(Schema):
+    id: int
+    verb: str
+    label: str
+    actor_id: int | None
+    channel: str
+    data: dict[str, object]
+    occurred_at: datetime
+
+    @staticmethod
+    def resolve_label(obj: object) -> str:
+        return verb_label(obj.verb)  # type: ignore[attr-defined]
+
+
+class ActivityPage(PageMeta):
+    items: list[ActivityOut]
+
+
+class PageIn(Schema):
+    page: int = Field(1, ge=1, le=10_000)
+    size: int = Field(20, ge=1, le=100)
+
+
+@router.get("/categories", response=list[CategoryOut], auth=None)
+def categories(request: HttpRequest) -> list[Category]:
+    return list(category_list().select_related("parent"))
+
+
+@router.get("/businesses", response={200: BusinessPage, **errors(422)}, auth=None)
+def businesses(request: HttpRequest, filters: Query[DirectoryFilters]) -> dict[str, object]:
+    page = paginate(
+        business_public_list(category_slug=filters.category, city=filters.city, query=filters.q),
+        page=filters.page,
+        size=filters.size,
+    )
+    return {"items": page.items, "page": page.number, "size": page.size, "next_page": page.next_number}
+
+
+@router.post("/businesses", response={201: BusinessOut, **errors(400, 401, 403, 422)}, auth=api_auth)
+def business_create(request: HttpRequest, payload: BusinessIn) -> tuple[int, Business]:
+    business = business_register(
+        owner=request.auth,  # type: ignore[attr-defined]
+        name=payload.name,
+        category_slug=payload.category,
+        city=payload.city,
+        whatsapp=payload.whatsapp,
+        description=payload.description,
+        channel=Channel.API,
+    )
+    return 201, business
+
+
+@router.get("/businesses/{slug}", response={200: BusinessOut, **errors(404, 422)}, auth=None)
+def business_detail(request: HttpRequest, slug: Slug) -> Business:
+    business = business_public_get(slug=slug)
+    if business is None:
+        raise NotFound()
+    return business
+
+
+@router.patch("/businesses/{slug}", response={200: BusinessOut, **errors(400, 401, 403, 404, 422)}, auth=api_auth)
+def business_edit(request: HttpRequest, slug: Slug, payload: BusinessIn) -> Business:
+    context = _context(request, slug)
+    return business_update(
+        context=context,
+        name=payload.name,
+        category_slug=payload.category,
+        city=payload.city,
+        whatsapp=payload.whatsapp,
+        description=payload.description,
+    )
+
+
+@router.post(
+    "/businesses/{slug}/logo", response={200: BusinessOut, **errors(400, 401, 403, 404, 422)}, auth=api_auth
+)
+def business_logo(request: HttpRequest, slug: Slug, logo: File[UploadedFile]) -> Business:
+    context = _context(request, slug)
+    business = context.business
+    return business_update(
+        context=context,
+        name=business.name,
+        category_slug=business.category.slug,
+        city=business.city,
+        whatsapp=business.whatsapp,
+        description=business.description,
+        logo=logo,
+    )
+
+
+@router.get("/me/businesses", response={200: list[MembershipOut], **errors(401)}, auth=api_auth)
+def my_businesses(request: HttpRequest) -> list[Membership]:
+    return list(membership_list_for_user(user=request.auth).select_related("user")[:200])  # type: ignore[attr-defined]
+
+
+@router.get("/businesses/{slug}/members", response={200: list[MembershipOut], **errors(401, 403, 404, 422)}, auth=api_auth)
+def members(request: HttpRequest, slug: Slug) -> list[Membership]:
+    context = _context(request, slug, Permission.MEMBERS_VIEW)
+    return list(membership_list(business=context.business).select_related("business")[:500])
+
+
+@router.patch(
+    "/businesses/{slug}/members/{membership_id}",
+    response={200: MembershipOut, **errors(400, 401, 403, 404, 409, 422)},
+    auth=api_auth,
+)
+def member_role(request: HttpRequest, slug: Slug, membership_id: Id, payload: RoleIn) -> Membership:
+    context = _context(request, slug)
+    return membership_change_role(context=context, membership_id=membership_id, role=payload.role)
+
+
+@router.delete(
+    "/businesses/{slug}/members/{membership_id}",
+    response={204: None, **errors(401, 403, 404, 409, 422)},
+    auth=api_auth,
+)
+def member_remove(request: HttpRequest, slug: Slug, membership_id: Id) -> tuple[int, None]:
+    membership_remove(context=_context(request, slug), membership_id=membership_id)
+    return 204, None
+
+
+@router.get(
+    "/businesses/{slug}/invitations", response={200: list[InvitationOut], **errors(401, 403, 404, 422)}, auth=api_auth
+)
+def invitations(request: HttpRequest, slug: Slug) -> list[Invitation]:
+    context = _context(request, slug, Permission.MEMBERS_MANAGE)
+    return list(invitation_pending_list(business=context.business).select_related("business")[:500])
+
+
+@router.post(
+    "/businesses/{slug}/invitations",
+    response={201: InvitationOut, **errors(400, 401, 403, 404, 409, 422)},
+    auth=api_auth,
+)
+def invitation_add(request: HttpRequest, slug: Slug, payload: InvitationIn) -> tuple[int, Invitation]:
+    context = _context(request, slug)
+    return 201, invitation_create(context=context, identifier=payload.identifier, role=payload.role)
+
+
+@router.delete(
+    "/businesses/{slug}/invitations/{invitation_id}",
+    response={204: None, **errors(401, 403, 404, 422)},
+    auth=api_auth,
+)
+def invitation_delete(request: HttpRequest, slug: Slug, invitation_id: Id) -> tuple[int, None]:
+    invitation_revoke(context=_context(request, slug), invitation_id=invitation_id)
+    return 204, None
+
+
+@router.get("/me/invitations", response={200: list[InvitationOut], **errors(401)}, auth=api_auth)
+def my_invitations(request: HttpRequest) -> list[Invitation]:
+    return list(invitation_list_for_user(user=request.auth)[:100])  # type: ignore[attr-defined]
+
+
+@router.post(
+    "/me/invitations/{invitation_id}/accept",
+    response={200: InvitationOut, **errors(401, 403, 404, 422)},
+    auth=api_auth,
+)
+def invitation_accept(request: HttpRequest, invitation_id: Id) -> Invitation:
+    return invitation_respond(user=request.auth, invitation_id=invitation_id, accept=True)  # type: ignore[attr-defined]
+
+
+@router.post(
+    "/me/invitations/{invitation_id}/decline",
+    response={200: InvitationOut, **errors(401, 403, 404, 422)},
+    auth=api_auth,
+)
+def invitation_decline(request: HttpRequest, invitation_id: Id) -> Invitation:
+    return invitation_respond(user=request.auth, invitation_id=invitation_id, accept=False)  # type: ignore[attr-defined]
+
+
+@router.get(
+    "/businesses/{slug}/activities", response={200: ActivityPage, **errors(401, 403, 404, 422)}, auth=api_auth
+)
+def activities(request: HttpRequest, slug: Slug, paging: Query[PageIn]) -> dict[str, object]:
+    context = _context(request, slug, Permission.ACTIVITY_VIEW)
+    page = paginate(activity_list(business=context.business), page=paging.page, size=paging.size)
+    return {"items": page.items, "page": page.number, "size": page.size, "next_page": page.next_number}

@@ -1,0 +1,275 @@
+"""Business pages: registration, the business side's tabs, team and profile, the public profile."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from etalase.activity.registry import verb_label
+from etalase.activity.selectors import activity_list
+from etalase.core.errors import DomainError
+from etalase.core.forms import form_add_domain_error
+from etalase.core.phones import phone_display
+from etalase.directory.forms import BusinessForm, InviteForm, RoleForm
+from etalase.directory.permissions import Permission
+from etalase.directory.selectors import (
+    business_public_get,
+    invitation_pending_list,
+    membership_list,
+)
+from etalase.directory.services import (
+    business_register,
+    business_update,
+    invitation_create,
+    invitation_respond,
+    invitation_revoke,
+    membership_change_role,
+    membership_remove,
+)
+from etalase.directory.tenancy import BusinessContext, business_view, redirect_to_business
+
+
+def _context(request: HttpRequest) -> BusinessContext:
+    return request.business_context  # type: ignore[attr-defined,no-any-return]
+
+
+@login_required
+@require_GET
+def business_home(request: HttpRequest) -> HttpResponse:
+    return redirect_to_business(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def business_register_view(request: HttpRequest) -> HttpResponse:
+    form = BusinessForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            business = business_register(
+                owner=request.user,  # type: ignore[arg-type]
+                name=data["name"],
+                category_slug=data["category"],
+                city=data["city"],
+                whatsapp=data["whatsapp"],
+                description=data["description"],
+                logo=data.get("logo"),
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, _("Your business is registered. Welcome!"))
+            return redirect("directory:dashboard", slug=business.slug)
+    return render(
+        request,
+        "directory/business_form.html",
+        {"form": form, "title": _("Register your business")},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@business_view()
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    context = _context(request)
+    activities = []
+    if context.has(Permission.ACTIVITY_VIEW):
+        activities = list(activity_list(business=context.business)[:10])
+        for activity in activities:
+            activity.label = verb_label(activity.verb)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "directory/dashboard.html",
+        {
+            "nav": "dashboard",
+            "activities": activities,
+            "can_see_activity": context.has(Permission.ACTIVITY_VIEW),
+            "member_count": context.business.memberships.count(),
+            "public_url": request.build_absolute_uri(f"/b/{context.business.slug}/"),
+        },
+    )
+
+
+def _placeholder_tab(request: HttpRequest, nav: str, permission: str) -> HttpResponse:
+    context = _context(request)
+    context.require(permission)
+    return render(request, f"directory/tab_{nav}.html", {"nav": nav})
+
+
+@business_view()
+@require_GET
+def orders(request: HttpRequest) -> HttpResponse:
+    return _placeholder_tab(request, "orders", Permission.ORDERS_VIEW)
+
+
+@business_view()
+@require_GET
+def customers(request: HttpRequest) -> HttpResponse:
+    return _placeholder_tab(request, "customers", Permission.CUSTOMERS_VIEW)
+
+
+@business_view()
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    return _placeholder_tab(request, "inbox", Permission.INBOX_VIEW)
+
+
+@business_view()
+@require_GET
+def more(request: HttpRequest) -> HttpResponse:
+    from etalase.directory.selectors import membership_list_for_user  # noqa: PLC0415
+
+    return render(
+        request,
+        "directory/more.html",
+        {"nav": "more", "memberships": membership_list_for_user(user=request.user)},  # type: ignore[arg-type]
+    )
+
+
+@business_view(Permission.MEMBERS_VIEW)
+@require_http_methods(["GET", "POST"])
+def team(request: HttpRequest) -> HttpResponse:
+    context = _context(request)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST":
+        context.require(Permission.MEMBERS_MANAGE)
+        if form.is_valid():
+            try:
+                invitation_create(context=context, **form.cleaned_data)
+            except DomainError as error:
+                form_add_domain_error(form, error)
+            else:
+                messages.success(request, _("Invitation sent."))
+                return redirect("directory:team", slug=context.business.slug)
+    return render(
+        request,
+        "directory/team.html",
+        {
+            "nav": "more",
+            "form": form,
+            "members": membership_list(business=context.business),
+            "invitations": invitation_pending_list(business=context.business),
+            "role_form": RoleForm(),
+            "can_manage": context.has(Permission.MEMBERS_MANAGE),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@business_view(Permission.MEMBERS_MANAGE)
+@require_POST
+def invitation_revoke_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    context = _context(request)
+    invitation_revoke(context=context, invitation_id=invitation_id)
+    messages.success(request, _("Invitation revoked."))
+    return redirect("directory:team", slug=context.business.slug)
+
+
+@business_view(Permission.MEMBERS_MANAGE)
+@require_POST
+def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    context = _context(request)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the roles in the list."))
+    else:
+        try:
+            membership_change_role(
+                context=context, membership_id=membership_id, role=form.cleaned_data["role"]
+            )
+        except DomainError as error:
+            if error.status == 404:
+                raise Http404 from error
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Role changed."))
+    return redirect("directory:team", slug=context.business.slug)
+
+
+@business_view()
+@require_POST
+def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+    context = _context(request)
+    leaving = context.membership.pk == membership_id
+    try:
+        membership_remove(context=context, membership_id=membership_id)
+    except DomainError as error:
+        if error.status in (403, 404):
+            raise
+        messages.error(request, str(error.message))
+        return redirect("directory:team", slug=context.business.slug)
+    if leaving:
+        messages.success(request, _("You have left the team."))
+        return redirect("web:me")
+    messages.success(request, _("Member removed."))
+    return redirect("directory:team", slug=context.business.slug)
+
+
+@business_view(Permission.BUSINESS_EDIT)
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    context = _context(request)
+    business = context.business
+    initial = {
+        "name": business.name,
+        "category": business.category.slug,
+        "city": business.city,
+        "whatsapp": business.whatsapp,
+        "description": business.description,
+    }
+    form = BusinessForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            business_update(
+                context=context,
+                name=data["name"],
+                category_slug=data["category"],
+                city=data["city"],
+                whatsapp=data["whatsapp"],
+                description=data["description"],
+                logo=data.get("logo"),
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, _("The business profile is saved."))
+            return redirect("directory:more", slug=business.slug)
+    return render(
+        request,
+        "directory/business_form.html",
+        {"form": form, "title": _("Business profile"), "nav": "more"},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def invitation_respond_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    accept = request.POST.get("accept") == "1"
+    invitation = invitation_respond(user=request.user, invitation_id=invitation_id, accept=accept)  # type: ignore[arg-type]
+    if accept:
+        messages.success(request, _("You joined %(business)s.") % {"business": invitation.business.name})
+        return redirect("directory:dashboard", slug=invitation.business.slug)
+    messages.success(request, _("Invitation declined."))
+    return redirect("web:notifications")
+
+
+@require_GET
+def business_public(request: HttpRequest, slug: str) -> HttpResponse:
+    business = business_public_get(slug=slug)
+    if business is None:
+        raise Http404
+    digits = business.whatsapp.lstrip("+")
+    return render(
+        request,
+        "directory/business_public.html",
+        {
+            "business": business,
+            "nav": "discover",
+            "whatsapp_display": phone_display(business.whatsapp),
+            "whatsapp_url": f"https://wa.me/{digits}",
+        },
+    )

@@ -1,0 +1,41 @@
+// Etalase shell: service worker, install prompt, offline banner. No inline scripts anywhere.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var swUrl = script && script.dataset.sw;
+  if ("serviceWorker" in navigator && swUrl) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register(swUrl, { scope: "/" }).catch(function () {});
+    });
+  }
+
+  var deferredPrompt = null;
+  window.addEventListener("beforeinstallprompt", function (event) {
+    event.preventDefault();
+    deferredPrompt = event;
+    document.querySelectorAll("[data-install]").forEach(function (button) { button.hidden = false; });
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-install]");
+    if (!button || !deferredPrompt) { return; }
+    deferredPrompt.prompt();
+    deferredPrompt.userChoice.finally(function () {
+      deferredPrompt = null;
+      button.hidden = true;
+    });
+  });
+
+  function showConnection() {
+    var banner = document.querySelector("[data-offline-banner]");
+    if (banner) { banner.hidden = navigator.onLine; }
+  }
+  window.addEventListener("online", showConnection);
+  window.addEventListener("offline", showConnection);
+  document.addEventListener("DOMContentLoaded", showConnection);
+
+  // Forms that ask for confirmation carry data-confirm="question".
+  document.addEventListener("submit", function (event) {
+    var question = event.target.dataset && event.target.dataset.confirm;
+    if (question && !window.confirm(question)) { event.preventDefault(); }
+  });
+})();

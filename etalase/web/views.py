@@ -1,0 +1,152 @@
+"""The shell's own pages: home, the customer tabs, the offline page, manifest and service worker."""
+
+import hashlib
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods
+
+from etalase.accounts.forms import ProfileForm
+from etalase.accounts.services import user_update_profile
+from etalase.core.pagination import paginate
+from etalase.directory.selectors import (
+    business_public_list,
+    category_list,
+    city_list,
+    invitation_list_for_user,
+    membership_list_for_user,
+)
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html", {"nav": "discover"})
+
+
+@require_GET
+def discover(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:80]
+    city = request.GET.get("city", "").strip()[:80]
+    category = request.GET.get("category", "").strip()[:64]
+    page = paginate(
+        business_public_list(category_slug=category or None, city=city or None, query=query or None),
+        page=_page_number(request),
+        size=20,
+    )
+    base = {key: value for key, value in (("q", query), ("city", city), ("category", category)) if value}
+    return render(
+        request,
+        "web/discover.html",
+        {
+            "nav": "discover",
+            "page": page,
+            "query": query,
+            "city": city,
+            "category": category,
+            "categories": category_list(),
+            "cities": city_list(),
+            "querystring_base": urlencode(base) + "&" if base else "",
+        },
+    )
+
+
+@require_GET
+def feed(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/feed.html", {"nav": "feed"})
+
+
+@require_GET
+def notifications(request: HttpRequest) -> HttpResponse:
+    invitations = (
+        list(invitation_list_for_user(user=request.user)) if request.user.is_authenticated else []
+    )
+    return render(
+        request, "web/notifications.html", {"nav": "notifications", "invitations": invitations}
+    )
+
+
+@require_GET
+def offline(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/offline.html")
+
+
+@require_GET
+@cache_control(max_age=3600)
+def manifest(request: HttpRequest) -> JsonResponse:
+    data = {
+        "name": "Etalase",
+        "short_name": "Etalase",
+        "description": _("Find local shops, follow them, order and pay from your phone."),
+        "lang": request.LANGUAGE_CODE,
+        "start_url": reverse("web:home") + "?source=pwa",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#f5f7fa",
+        "theme_color": "#0f766e",
+        "categories": ["shopping", "business"],
+        "icons": [
+            {"src": static("web/icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("web/icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {
+                "src": static("web/icons/icon-maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+        ],
+        "shortcuts": [
+            {"name": _("Discover"), "url": reverse("web:discover")},
+            {"name": _("My business"), "url": reverse("directory:business_home")},
+        ],
+    }
+    return JsonResponse(data, content_type="application/manifest+json")
+
+
+def _shell_version() -> str:
+    source = "|".join([settings.STATIC_URL, getattr(settings, "ETALASE_VERSION", "0.1.0")])
+    return hashlib.sha256(source.encode()).hexdigest()[:12]
+
+
+@require_GET
+@cache_control(no_cache=True)
+def service_worker(request: HttpRequest) -> HttpResponse:
+    body = render_to_string(
+        "web/sw.js", {"version": _shell_version(), "static_prefix": settings.STATIC_URL}
+    )
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def me(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "web/me_anonymous.html", {"nav": "me"})
+    user = request.user
+    form = ProfileForm(request.POST or None, initial={"name": user.name})
+    if request.method == "POST" and form.is_valid():
+        user_update_profile(user=user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        messages.success(request, _("Your profile is saved."))
+        return redirect("web:me")
+    return render(
+        request,
+        "web/me.html",
+        {"nav": "me", "form": form, "memberships": membership_list_for_user(user=user)},  # type: ignore[arg-type]
+        status=400 if form.is_bound else 200,
+    )
