@@ -41,9 +41,7 @@ if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("Production mode refuses to start with DEBUG on.")
     if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
-        raise ImproperlyConfigured(
-            "Production mode needs a SECRET_KEY of at least 50 random characters."
-        )
+        raise ImproperlyConfigured("Production mode needs a SECRET_KEY of at least 50 random characters.")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("Production mode needs ALLOWED_HOSTS.")
 
@@ -120,9 +118,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -1,10 +1,10 @@
 """The ``etalase`` console script: Django's management commands under friendlier names.
 
-    etalase demo        migrate, load the demo data, start the server and the task worker
-    etalase seed-demo   (re)load the demo data only
-    etalase serve       the ASGI web server
-    etalase worker      the task worker
-    etalase <command>   any other management command (migrate, createsuperuser, ...)
+etalase demo        migrate, load the demo data, start the server and the task worker
+etalase seed-demo   (re)load the demo data only
+etalase serve       the ASGI web server
+etalase worker      the task worker
+etalase <command>   any other management command (migrate, createsuperuser, ...)
 """
 
 import os

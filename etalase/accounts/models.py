@@ -38,10 +38,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone = models.CharField(_("phone number"), max_length=20, unique=True, null=True, blank=True)
     email = models.EmailField(_("email address"), unique=True, null=True, blank=True)
     name = models.CharField(_("name"), max_length=120, blank=True)
-    language = models.CharField(
-        _("language"), max_length=8, choices=Language, default=Language.INDONESIAN
-    )
-    is_active = models.BooleanField(_("active"), default=True)
+    language = models.CharField(_("language"), max_length=8, choices=Language, default=Language.INDONESIAN)
+    is_active = models.BooleanField(_("active"), default=True)  # type: ignore[misc]
     is_staff = models.BooleanField(_("operator"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
@@ -49,7 +47,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("user")

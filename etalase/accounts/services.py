@@ -21,7 +21,7 @@ from etalase.activity.services import activity_record
 from etalase.core.errors import DomainError, NotFound, Throttled, ValidationError
 from etalase.core.phones import phone_normalize
 
-TOKEN_PREFIX = "etl_"
+TOKEN_PREFIX = "etl_"  # noqa: S105 - a public marker, not a secret
 
 
 class InvalidCredentials(DomainError):
@@ -36,7 +36,9 @@ def _email_normalize(email: str) -> str:
         validate_email(email)
     except DjangoValidationError as exc:
         raise ValidationError(
-            _("Enter a valid email address."), code="invalid_email", fields={"email": _("Enter a valid email address.")}
+            _("Enter a valid email address."),
+            code="invalid_email",
+            fields={"email": _("Enter a valid email address.")},
         ) from exc
     return email
 
@@ -137,7 +139,8 @@ def user_login_check(
         login_failure_note(identifier=identifier, ip=ip)
         raise InvalidCredentials()
     login_success_note(identifier=identifier)
-    assert isinstance(user, User)
+    if not isinstance(user, User):  # another backend answered; Etalase has only one
+        raise InvalidCredentials()
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(last_login=timezone.now())
         activity_record(verb=Verb.LOGGED_IN, actor=user, target=user, channel=channel)

@@ -1,7 +1,6 @@
 from django.urls import path
 
 import etalase.core.urls  # noqa: F401  (registers the "id" converter)
-
 from etalase.accounts import views
 
 app_name = "accounts"

@@ -111,9 +111,7 @@ def language(request: HttpRequest) -> HttpResponse:
         user_set_language(user=request.user, language=chosen)  # type: ignore[arg-type]
     translation.activate(chosen)
     messages.success(request, _("Language changed."))
-    return _remember_language(
-        HttpResponseRedirect(_safe_next(request, reverse("web:me"))), chosen
-    )
+    return _remember_language(HttpResponseRedirect(_safe_next(request, reverse("web:me"))), chosen)
 
 
 @login_required

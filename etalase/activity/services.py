@@ -67,9 +67,7 @@ def activity_process(*, activity_id: int) -> Activity | None:
     Handlers are idempotent, so running this twice is harmless; one failing handler is logged and
     does not stop the others.
     """
-    activity = (
-        Activity.objects.select_related("business", "actor").filter(pk=activity_id).first()
-    )
+    activity = Activity.objects.select_related("business", "actor").filter(pk=activity_id).first()
     if activity is None:
         return None
     for handler in handlers_for(activity.verb):

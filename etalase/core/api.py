@@ -27,7 +27,12 @@ def errors(*codes: int) -> dict[int, type[Schema]]:
 
 
 def error_response(
-    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, fields: dict[str, str] | None = None
+    api: NinjaAPI,
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
 ) -> HttpResponse:
     body = {"error": {"code": code, "message": str(message), "fields": fields or {}}}
     return api.create_response(request, body, status=status)
@@ -48,7 +53,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         fields: dict[str, str] = {}
         for item in exc.errors:
-            fields.setdefault(_location(item.get("loc", ())), _("This value is not valid: %(reason)s") % {"reason": item.get("msg", "")})
+            fields.setdefault(
+                _location(item.get("loc", ())),
+                _("This value is not valid: %(reason)s") % {"reason": item.get("msg", "")},
+            )
         return error_response(api, request, 422, "invalid", _("Some fields are not valid."), fields)
 
     @api.exception_handler(Http404)
@@ -58,18 +66,28 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return error_response(
-            api, request, 401, "unauthenticated", _("Log in or send a valid API token (Authorization: Bearer …).")
+            api,
+            request,
+            401,
+            "unauthenticated",
+            _("Log in or send a valid API token (Authorization: Bearer …)."),
         )
 
     @api.exception_handler(AuthorizationError)
     def forbidden(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
-        return error_response(api, request, 403, "permission_denied", _("You do not have permission to do this."))
+        return error_response(
+            api, request, 403, "permission_denied", _("You do not have permission to do this.")
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if exc.status_code == 403 and "CSRF" in str(exc):
             return error_response(
-                api, request, 403, "csrf_failed", _("The form expired or the CSRF token is missing. Reload and try again.")
+                api,
+                request,
+                403,
+                "csrf_failed",
+                _("The form expired or the CSRF token is missing. Reload and try again."),
             )
         return error_response(api, request, exc.status_code, "error", str(exc))
 

@@ -1,6 +1,7 @@
 """Uploaded pictures: verified, bounded in bytes and pixels, re-encoded without EXIF (location)."""
 
 import io
+from typing import Any
 import warnings
 
 from django.core.files.base import ContentFile
@@ -18,7 +19,7 @@ class InvalidImage(ValidationError):
 
 
 def image_normalize(
-    upload: object,
+    upload: Any,
     *,
     max_bytes: int,
     max_pixels: int,
@@ -37,7 +38,7 @@ def image_normalize(
             % {"megabytes": f"{max_bytes / 1024 / 1024:g}"},
             code="image_too_large",
         )
-    read = getattr(upload, "read")
+    read = upload.read
     if hasattr(upload, "seek"):
         upload.seek(0)
     raw = read(max_bytes + 1)
@@ -59,9 +60,9 @@ def image_normalize(
                         code="image_too_many_pixels",
                     )
                 probe.verify()
-            with Image.open(io.BytesIO(raw)) as picture:
-                picture.load()
-                picture = ImageOps.exif_transpose(picture)
+            with Image.open(io.BytesIO(raw)) as opened:
+                opened.load()
+                picture: Image.Image = ImageOps.exif_transpose(opened)
                 picture = picture.convert("RGBA" if picture.mode in {"RGBA", "LA", "P"} else "RGB")
                 picture.thumbnail((max_side, max_side))
                 output = io.BytesIO()
@@ -69,7 +70,13 @@ def image_normalize(
                 picture.save(output, format="WEBP", quality=85, method=4)
     except InvalidImage:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         raise InvalidImage() from exc
     return ContentFile(output.getvalue(), name=f"{name}.webp")

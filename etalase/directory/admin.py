@@ -40,7 +40,9 @@ class BusinessAdmin(admin.ModelAdmin):
             business_verify(business=business, operator=request.user)  # type: ignore[arg-type]
         count = queryset.count()
         self.message_user(
-            request, ngettext("%d business verified.", "%d businesses verified.", count) % count, messages.SUCCESS
+            request,
+            ngettext("%d business verified.", "%d businesses verified.", count) % count,
+            messages.SUCCESS,
         )
 
     @admin.action(description=_("Suspend selected businesses"))
@@ -49,7 +51,9 @@ class BusinessAdmin(admin.ModelAdmin):
             business_set_status(business=business, operator=request.user, status=BusinessStatus.SUSPENDED)  # type: ignore[arg-type]
         count = queryset.count()
         self.message_user(
-            request, ngettext("%d business suspended.", "%d businesses suspended.", count) % count, messages.WARNING
+            request,
+            ngettext("%d business suspended.", "%d businesses suspended.", count) % count,
+            messages.WARNING,
         )
 
     @admin.action(description=_("Reinstate selected businesses"))
@@ -58,7 +62,9 @@ class BusinessAdmin(admin.ModelAdmin):
             business_set_status(business=business, operator=request.user, status=BusinessStatus.ACTIVE)  # type: ignore[arg-type]
         count = queryset.count()
         self.message_user(
-            request, ngettext("%d business reinstated.", "%d businesses reinstated.", count) % count, messages.SUCCESS
+            request,
+            ngettext("%d business reinstated.", "%d businesses reinstated.", count) % count,
+            messages.SUCCESS,
         )
 
 

@@ -193,7 +193,9 @@ def business_detail(request: HttpRequest, slug: Slug) -> Business:
     return business
 
 
-@router.patch("/businesses/{slug}", response={200: BusinessOut, **errors(400, 401, 403, 404, 422)}, auth=api_auth)
+@router.patch(
+    "/businesses/{slug}", response={200: BusinessOut, **errors(400, 401, 403, 404, 422)}, auth=api_auth
+)
 def business_edit(request: HttpRequest, slug: Slug, payload: BusinessIn) -> Business:
     context = _context(request, slug)
     return business_update(
@@ -228,7 +230,11 @@ def my_businesses(request: HttpRequest) -> list[Membership]:
     return list(membership_list_for_user(user=request.auth).select_related("user")[:200])  # type: ignore[attr-defined]
 
 
-@router.get("/businesses/{slug}/members", response={200: list[MembershipOut], **errors(401, 403, 404, 422)}, auth=api_auth)
+@router.get(
+    "/businesses/{slug}/members",
+    response={200: list[MembershipOut], **errors(401, 403, 404, 422)},
+    auth=api_auth,
+)
 def members(request: HttpRequest, slug: Slug) -> list[Membership]:
     context = _context(request, slug, Permission.MEMBERS_VIEW)
     return list(membership_list(business=context.business).select_related("business")[:500])
@@ -255,7 +261,9 @@ def member_remove(request: HttpRequest, slug: Slug, membership_id: Id) -> tuple[
 
 
 @router.get(
-    "/businesses/{slug}/invitations", response={200: list[InvitationOut], **errors(401, 403, 404, 422)}, auth=api_auth
+    "/businesses/{slug}/invitations",
+    response={200: list[InvitationOut], **errors(401, 403, 404, 422)},
+    auth=api_auth,
 )
 def invitations(request: HttpRequest, slug: Slug) -> list[Invitation]:
     context = _context(request, slug, Permission.MEMBERS_MANAGE)

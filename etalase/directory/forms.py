@@ -39,7 +39,9 @@ class InviteForm(forms.Form):
     identifier = forms.CharField(
         label=_("Phone number or email"),
         max_length=254,
-        help_text=_("New people join when they sign up with it; people with an account accept under Notifications."),
+        help_text=_(
+            "New people join when they sign up with it; people with an account accept under Notifications."
+        ),
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.SALES)
 

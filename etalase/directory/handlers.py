@@ -9,6 +9,8 @@ from etalase.directory.services import invitations_accept_for_new_user
 
 def join_invited_teams(activity: Activity) -> None:
     """Someone signed up with an invited phone number or email: they join those teams."""
+    if activity.actor_id is None:
+        return
     user = User.objects.filter(pk=activity.actor_id).first()
     if user is not None:
         invitations_accept_for_new_user(user=user)

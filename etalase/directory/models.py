@@ -15,7 +15,12 @@ class Category(models.Model):
     name_id = models.CharField(_("name (Indonesian)"), max_length=80)
     name_en = models.CharField(_("name (English)"), max_length=80)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
@@ -72,17 +77,13 @@ class Business(TimeStampedModel):
 
 class Membership(TimeStampedModel):
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role)
 
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
-        constraints = [
-            models.UniqueConstraint(fields=["business", "user"], name="membership_unique_member")
-        ]
+        constraints = [models.UniqueConstraint(fields=["business", "user"], name="membership_unique_member")]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.business} · {self.get_role_display()}"

@@ -41,8 +41,10 @@ def membership_list(*, business: Business) -> QuerySet[Membership]:
 
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("business", "business__category").order_by(
-        "business__name"
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("business", "business__category")
+        .order_by("business__name")
     )
 
 

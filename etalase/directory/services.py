@@ -3,8 +3,8 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.validators import validate_email
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -96,9 +96,7 @@ def business_register(
         name=name, category_slug=category_slug, city=city, whatsapp=whatsapp, description=description
     )
     logo_file = _logo_clean(logo)
-    business = Business(
-        **fields, slug=_slug_unique(fields["name"]), created_by=owner, timezone=timezone_name
-    )
+    business = Business(**fields, slug=_slug_unique(fields["name"]), created_by=owner, timezone=timezone_name)
     if logo_file is not None:
         business.logo.save(logo_file.name or "logo.webp", logo_file, save=False)
     business.save()
@@ -169,7 +167,11 @@ def business_verify(*, business: Business, operator: User | None) -> Business:
         business.verified_at = timezone.now()
         business.save(update_fields=["is_verified", "verified_at", "updated_at"])
         activity_record(
-            verb=Verb.BUSINESS_VERIFIED, business=business, actor=operator, target=business, channel=Channel.ADMIN
+            verb=Verb.BUSINESS_VERIFIED,
+            business=business,
+            actor=operator,
+            target=business,
+            channel=Channel.ADMIN,
         )
     return business
 
@@ -177,7 +179,8 @@ def business_verify(*, business: Business, operator: User | None) -> Business:
 def _role_check(context: BusinessContext, role: str) -> None:
     if role not in Role.values:
         raise ValidationError(
-            _("Choose one of the roles in the list."), fields={"role": _("Choose one of the roles in the list.")}
+            _("Choose one of the roles in the list."),
+            fields={"role": _("Choose one of the roles in the list.")},
         )
     if role == Role.OWNER:
         context.require(Permission.OWNERS_MANAGE)
@@ -197,9 +200,11 @@ def invitation_create(*, context: BusinessContext, identifier: str, role: str) -
         raise ValidationError(message, fields={"identifier": message}) from exc
     business = context.business
     lookup = Q(phone=value) if kind == "phone" else Q(email__iexact=value)
-    if Membership.objects.filter(business=business).filter(
-        Q(user__phone=value) if kind == "phone" else Q(user__email__iexact=value)
-    ).exists():
+    if (
+        Membership.objects.filter(business=business)
+        .filter(Q(user__phone=value) if kind == "phone" else Q(user__email__iexact=value))
+        .exists()
+    ):
         message = _("This person is already a member of the team.")
         raise Conflict(message, code="already_member", fields={"identifier": message})
     if Invitation.objects.filter(business=business, status=InvitationStatus.PENDING).filter(lookup).exists():
@@ -234,7 +239,9 @@ def invitation_revoke(*, context: BusinessContext, invitation_id: int) -> Invita
     invitation.status = InvitationStatus.REVOKED
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at", "updated_at"])
-    activity_record(verb=Verb.INVITATION_REVOKED, business=context.business, actor=context.user, target=invitation)
+    activity_record(
+        verb=Verb.INVITATION_REVOKED, business=context.business, actor=context.user, target=invitation
+    )
     return invitation
 
 
@@ -361,4 +368,3 @@ def category_ensure(*, slug: str, name_id: str, name_en: str, position: int = 0)
         slug=slug, defaults={"name_id": name_id, "name_en": name_en, "position": position}
     )
     return category
-

@@ -72,12 +72,8 @@ def feed(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
-    invitations = (
-        list(invitation_list_for_user(user=request.user)) if request.user.is_authenticated else []
-    )
-    return render(
-        request, "web/notifications.html", {"nav": "notifications", "invitations": invitations}
-    )
+    invitations = list(invitation_list_for_user(user=request.user)) if request.user.is_authenticated else []
+    return render(request, "web/notifications.html", {"nav": "notifications", "invitations": invitations})
 
 
 @require_GET
@@ -126,9 +122,7 @@ def _shell_version() -> str:
 @require_GET
 @cache_control(no_cache=True)
 def service_worker(request: HttpRequest) -> HttpResponse:
-    body = render_to_string(
-        "web/sw.js", {"version": _shell_version(), "static_prefix": settings.STATIC_URL}
-    )
+    body = render_to_string("web/sw.js", {"version": _shell_version(), "static_prefix": settings.STATIC_URL})
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
     return response

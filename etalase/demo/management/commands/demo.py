@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from etalase.demo.data import DEMO_PASSWORD, demo_logins, demo_is_loaded
+from etalase.demo.data import DEMO_PASSWORD, demo_is_loaded, demo_logins
 
 
 class Command(BaseCommand):
