@@ -167,6 +167,7 @@ DEFAULT_CURRENCY = "IDR"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {
@@ -183,7 +184,21 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_PIXELS = 4096 * 4096
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+        "OPTIONS": {
+            key.lower(): value
+            for key, value in (
+                ("HOST", os.environ.get("EMAIL_HOST")),
+                ("PORT", int(os.environ["EMAIL_PORT"]) if os.environ.get("EMAIL_PORT") else None),
+                ("USERNAME", os.environ.get("EMAIL_HOST_USER")),
+                ("PASSWORD", os.environ.get("EMAIL_HOST_PASSWORD")),
+            )
+            if value
+        },
+    }
+}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Etalase <noreply@localhost>")
 
 SESSION_COOKIE_HTTPONLY = True

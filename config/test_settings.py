@@ -1,0 +1,19 @@
+"""Settings for the test suite: the real settings, with tasks run at once on commit and fast hashing.
+
+``DATABASE_URL`` chooses SQLite (default) or PostgreSQL exactly as in production.
+"""
+
+import os
+
+os.environ.setdefault("ETALASE_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
+
+from config.settings import *  # noqa: E402,F403
+from config.settings import PASSWORD_HASHERS as PRODUCTION_PASSWORD_HASHERS  # noqa: E402
+
+# Activities are processed synchronously after commit, so a test sees every handler's effect.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Argon2 stays the production hasher (a test checks it); tests hash quickly.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCTION_PASSWORD_HASHERS]
+MEDIA_ROOT = os.path.join(os.path.dirname(__file__), "..", "var", "test", "media")  # noqa: PTH118,PTH120
+LOGIN_THROTTLE = {"window_seconds": 900, "per_account": 5, "per_ip": 20}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
