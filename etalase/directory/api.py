@@ -86,6 +86,7 @@ class BusinessIn(Schema):
     city: str = Field(..., max_length=200)
     whatsapp: str = Field(..., max_length=32)
     description: str = Field("", max_length=1000)
+    timezone: str = Field("Asia/Jakarta", max_length=64)
 
 
 class DirectoryFilters(Schema):
@@ -180,6 +181,7 @@ def business_create(request: HttpRequest, payload: BusinessIn) -> tuple[int, Bus
         city=payload.city,
         whatsapp=payload.whatsapp,
         description=payload.description,
+        timezone_name=payload.timezone,
         channel=Channel.API,
     )
     return 201, business
@@ -205,6 +207,7 @@ def business_edit(request: HttpRequest, slug: Slug, payload: BusinessIn) -> Busi
         city=payload.city,
         whatsapp=payload.whatsapp,
         description=payload.description,
+        timezone_name=payload.timezone,
     )
 
 

@@ -2,6 +2,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+TIMEZONE_CHOICES = [
+    ("Asia/Jakarta", _("Western Indonesia (WIB, Jakarta)")),
+    ("Asia/Makassar", _("Central Indonesia (WITA, Makassar)")),
+    ("Asia/Jayapura", _("Eastern Indonesia (WIT, Jayapura)")),
+    ("Asia/Singapore", _("Singapore")),
+    ("Asia/Kuala_Lumpur", _("Malaysia")),
+    ("UTC", _("UTC")),
+]
+
+
 class Role(models.TextChoices):
     OWNER = "owner", _("Owner")
     MANAGER = "manager", _("Manager")

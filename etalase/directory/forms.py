@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from etalase.directory.enums import Role
+from etalase.directory.enums import TIMEZONE_CHOICES, Role
 from etalase.directory.selectors import category_list
 
 
@@ -21,6 +21,13 @@ class BusinessForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What you sell, in one or two sentences."),
+    )
+    timezone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=TIMEZONE_CHOICES,
+        initial="Asia/Jakarta",
+        required=False,
+        help_text=_("Opening hours and reports use this time."),
     )
     logo = forms.FileField(
         label=_("Logo"),

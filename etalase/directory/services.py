@@ -1,6 +1,7 @@
 """Directory writes: registering and running a business, its team and invitations."""
 
 from typing import Any
+from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -37,7 +38,7 @@ def _slug_unique(base: str) -> str:
 
 
 def _clean_profile(
-    *, name: str, category_slug: str, city: str, whatsapp: str, description: str
+    *, name: str, category_slug: str, city: str, whatsapp: str, description: str, timezone_name: str
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     errors: dict[str, Any] = {}
@@ -57,9 +58,13 @@ def _clean_profile(
     description = description.strip()
     if len(description) > 300:
         errors["description"] = _("The description can have at most 300 characters.")
+    if timezone_name not in available_timezones():
+        errors["timezone"] = _("Choose a time zone from the list.")
     if errors:
         raise ValidationError(_("Please correct the errors below."), fields=errors)
-    fields.update(name=name, category=category, city=city, description=description)
+    fields.update(
+        name=name, category=category, city=city, description=description, timezone=timezone_name
+    )
     return fields
 
 
@@ -122,10 +127,16 @@ def business_update(
     whatsapp: str,
     description: str = "",
     logo: object | None = None,
+    timezone_name: str | None = None,
 ) -> Business:
     context.require(Permission.BUSINESS_EDIT)
     fields = _clean_profile(
-        name=name, category_slug=category_slug, city=city, whatsapp=whatsapp, description=description
+        name=name,
+        category_slug=category_slug,
+        city=city,
+        whatsapp=whatsapp,
+        description=description,
+        timezone_name=timezone_name or context.business.timezone,
     )
     logo_file = _logo_clean(logo)
     business = Business.objects.select_for_update().get(pk=context.business.pk)

@@ -9,9 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from etalase.core.errors import NotFound, PermissionDenied
 from etalase.directory.models import Business, Membership
@@ -76,7 +78,9 @@ def business_view(
                 context.require(permission)  # PermissionDenied -> 403 page via middleware
             request.business_context = context  # type: ignore[attr-defined]
             request.session[SESSION_KEY] = context.business.slug
-            return view(request, *args, **kwargs)
+            # The business side shows times in the business's own timezone.
+            with timezone.override(ZoneInfo(context.business.timezone)):
+                return view(request, *args, **kwargs)
 
         return wrapper
 

@@ -56,6 +56,7 @@ def business_register_view(request: HttpRequest) -> HttpResponse:
                 whatsapp=data["whatsapp"],
                 description=data["description"],
                 logo=data.get("logo"),
+                timezone_name=data["timezone"] or "Asia/Jakarta",
             )
         except DomainError as error:
             form_add_domain_error(form, error)
@@ -218,6 +219,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "city": business.city,
         "whatsapp": business.whatsapp,
         "description": business.description,
+        "timezone": business.timezone,
     }
     form = BusinessForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -231,6 +233,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 whatsapp=data["whatsapp"],
                 description=data["description"],
                 logo=data.get("logo"),
+                timezone_name=data["timezone"] or "Asia/Jakarta",
             )
         except DomainError as error:
             form_add_domain_error(form, error)

@@ -1,0 +1,99 @@
+"""Shared fixtures: isolated cache and media, clients for pages and for the API, a business with a team.
+
+Pages are read in English unless a test chooses otherwise, so assertions on message texts keep
+holding when the Indonesian catalogue grows.
+"""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+
+from etalase.accounts.models import User
+from etalase.directory.enums import Role
+from etalase.directory.models import Business, Membership
+from tests.factories import ApiTokenFactory, MembershipFactory, UserFactory, registered_business
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache() -> Iterator[None]:
+    """Login throttling lives in the cache; no test inherits another's failed attempts."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+ClientFor = Callable[..., Client]
+
+
+@pytest.fixture
+def client_for(db) -> ClientFor:  # type: ignore[no-untyped-def]
+    """``client_for(user)``: a browser session for ``user`` (or anonymous with ``None``)."""
+
+    def make(user: User | None = None, *, language: str | None = "en", enforce_csrf_checks: bool = False):
+        browser = Client(enforce_csrf_checks=enforce_csrf_checks)
+        if language:
+            browser.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        if user is not None:
+            browser.force_login(user)
+        return browser
+
+    return make
+
+
+@pytest.fixture
+def api_client_for(db) -> ClientFor:  # type: ignore[no-untyped-def]
+    """``api_client_for(user)``: sends ``Authorization: Bearer <a new token of user>`` on every call."""
+
+    def make(user: User | None = None, *, language: str = "en") -> Client:
+        headers = {"accept-language": language}
+        if user is not None:
+            token = ApiTokenFactory(user=user, name="test client")
+            headers["authorization"] = f"Bearer {token.secret}"
+        return Client(headers=headers)
+
+    return make
+
+
+@pytest.fixture
+def anonymous_client(client_for) -> Client:  # type: ignore[no-untyped-def]
+    return client_for(None)
+
+
+@pytest.fixture
+def customer(db) -> User:  # type: ignore[no-untyped-def]
+    """Someone with an account and no business."""
+    return UserFactory(name="Budi Pelanggan")
+
+
+@pytest.fixture
+def owner(db) -> User:  # type: ignore[no-untyped-def]
+    return UserFactory(name="Sari Pemilik", phone="+6281234567890", email="sari@example.com")
+
+
+@pytest.fixture
+def business(owner) -> Business:  # type: ignore[no-untyped-def]
+    """Batik Sari, registered through the service by ``owner``."""
+    return registered_business(owner=owner, name="Batik Sari")
+
+
+@pytest.fixture
+def owner_client(client_for, owner, business) -> Client:  # type: ignore[no-untyped-def]
+    return client_for(owner)
+
+
+@pytest.fixture
+def member_of(db) -> Callable[..., Membership]:  # type: ignore[no-untyped-def]
+    """``member_of(business, role)``: a new user in the business's team with that role."""
+
+    def make(business: Business, role: str = Role.SALES, **user_fields: object) -> Membership:
+        return MembershipFactory(business=business, role=role, user=UserFactory(**user_fields))
+
+    return make

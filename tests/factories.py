@@ -1,0 +1,139 @@
+"""Factories for the foundation's models.
+
+Rows that a service would write with side effects (an owner's membership, an API token's secret)
+are made the way the service makes them, so a test starts from data the app itself could produce.
+"""
+
+from typing import Any
+
+import factory
+from factory.django import DjangoModelFactory
+
+from etalase.accounts.models import ApiToken, User
+from etalase.accounts.services import api_token_create
+from etalase.directory.enums import BusinessStatus, InvitationStatus, Role
+from etalase.directory.models import Business, Category, Invitation, Membership
+from etalase.directory.services import business_register
+
+PASSWORD = "kopi-gayo-88"
+"""Every factory-made user's password."""
+
+
+def phone_number(n: int) -> str:
+    """A valid Indonesian mobile number in E.164, distinct for every ``n``."""
+    return f"+62812{n:08d}"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Pengguna {n}")
+    phone = factory.Sequence(lambda n: phone_number(10_000_000 + n))
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    language = "en"
+    password = factory.django.Password(PASSWORD)
+
+
+class CategoryFactory(DjangoModelFactory):
+    """A business field; slugs of the default fields (``fashion-batik``...) return the existing row."""
+
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"field-{n}")
+    name_id = factory.Sequence(lambda n: f"Bidang {n}")
+    name_en = factory.Sequence(lambda n: f"Field {n}")
+    position = 100
+
+
+def default_category(slug: str = "fashion-batik") -> Category:
+    """One of the business fields the data migration creates (re-created after a flushed test)."""
+    names = {
+        "fashion-batik": ("Batik & Busana", "Batik & Fashion"),
+        "coffee-shop": ("Kedai Kopi", "Coffee Shop"),
+        "bakery": ("Toko Roti & Kue", "Bakery & Cakes"),
+        "laundry": ("Laundry", "Laundry"),
+    }
+    name_id, name_en = names.get(slug, (slug, slug))
+    return CategoryFactory(slug=slug, name_id=name_id, name_en=name_en, position=0)
+
+
+class BusinessFactory(DjangoModelFactory):
+    """A business row with its owner's membership (``owner=`` a user, or a new one)."""
+
+    class Meta:
+        model = Business
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Toko Contoh {n}")
+    slug = factory.Sequence(lambda n: f"toko-contoh-{n}")
+    category = factory.LazyFunction(default_category)
+    city = "Yogyakarta"
+    whatsapp = factory.Sequence(lambda n: phone_number(20_000_000 + n))
+    description = "Batik tulis dari Yogyakarta"
+    status = BusinessStatus.ACTIVE
+
+    @factory.post_generation
+    def owner(obj: Business, create: bool, extracted: User | None, **kwargs: Any) -> None:  # noqa: N805
+        if not create:
+            return
+        Membership.objects.create(business=obj, user=extracted or UserFactory(), role=Role.OWNER)
+
+
+def business_owner(business: Business) -> User:
+    return business.memberships.filter(role=Role.OWNER).select_related("user").earliest("created_at").user
+
+
+def registered_business(*, owner: User | None = None, **fields: Any) -> Business:
+    """A business registered through the service: owner membership and activity included."""
+    values: dict[str, Any] = {
+        "name": "Batik Sari",
+        "category_slug": default_category().slug,
+        "city": "Yogyakarta",
+        "whatsapp": "0812-3456-7890",
+        "description": "Batik tulis",
+    }
+    values.update(fields)
+    return business_register(owner=owner or UserFactory(), **values)
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    business = factory.SubFactory(BusinessFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.SALES
+
+
+class InvitationFactory(DjangoModelFactory):
+    """A pending invitation by phone (pass ``email=`` and ``phone=""`` to invite by email)."""
+
+    class Meta:
+        model = Invitation
+
+    business = factory.SubFactory(BusinessFactory)
+    phone = factory.Sequence(lambda n: phone_number(30_000_000 + n))
+    email = ""
+    role = Role.SALES
+    status = InvitationStatus.PENDING
+    invited_by = factory.LazyAttribute(lambda invitation: business_owner(invitation.business))
+
+
+class ApiTokenFactory(factory.Factory):
+    """A personal API token made by the service; the returned token carries ``.secret``."""
+
+    class Meta:
+        model = ApiToken
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"token {n}")
+
+    @classmethod
+    def _create(cls, model_class: type[ApiToken], *args: Any, **kwargs: Any) -> ApiToken:
+        token, secret = api_token_create(user=kwargs["user"], name=kwargs["name"])
+        token.secret = secret  # type: ignore[attr-defined]
+        return token
