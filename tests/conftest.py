@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from etalase.accounts.models import User
 from etalase.directory.enums import Role
@@ -97,3 +98,10 @@ def member_of(db) -> Callable[..., Membership]:  # type: ignore[no-untyped-def]
         return MembershipFactory(business=business, role=role, user=UserFactory(**user_fields))
 
     return make
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Messages raised outside a request (services, helpers) in English, whatever the default."""
+    with translation.override("en"):
+        yield

@@ -63,8 +63,9 @@ def signup(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
-            messages.success(request, _("Welcome to Etalase!"))
-            return _start_session(request, user, _safe_next(request, reverse("web:home")))
+            response = _start_session(request, user, _safe_next(request, reverse("web:home")))
+            messages.success(request, _("Welcome to Etalase!"))  # in the language just chosen
+            return response
     status = 400 if form.is_bound else 200
     return render(
         request, "accounts/signup.html", {"form": form, "next": _safe_next(request, "")}, status=status

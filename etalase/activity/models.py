@@ -29,7 +29,7 @@ class Activity(models.Model):
         blank=True,
         related_name="+",
     )
-    verb = models.CharField(_("verb"), max_length=64)
+    verb = models.CharField(_("action"), max_length=64)
     target_type = models.ForeignKey(
         ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -12,7 +12,7 @@ class BusinessForm(forms.Form):
     whatsapp = forms.CharField(
         label=_("WhatsApp number"),
         max_length=32,
-        help_text=_("Customers chat with you here. For example 0812-3456-7890."),
+        help_text=_("Customers chat with you on this number. For example 0812-3456-7890."),
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
     description = forms.CharField(
@@ -47,7 +47,8 @@ class InviteForm(forms.Form):
         label=_("Phone number or email"),
         max_length=254,
         help_text=_(
-            "New people join when they sign up with it; people with an account accept under Notifications."
+            "Someone new joins when they sign up with this phone number or email; "
+            "someone who already has an account accepts under Notifications."
         ),
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.SALES)

@@ -42,7 +42,7 @@ class Business(TimeStampedModel):
     """The tenant: every tenant-owned row elsewhere carries its ``business_id``."""
 
     name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(_("address name"), max_length=64, unique=True)
+    slug = models.SlugField(_("web address"), max_length=64, unique=True)
     category = models.ForeignKey(
         Category, verbose_name=_("business field"), on_delete=models.PROTECT, related_name="businesses"
     )

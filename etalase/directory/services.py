@@ -98,10 +98,15 @@ def business_register(
 ) -> Business:
     """Register a business; the registrant becomes its owner."""
     fields = _clean_profile(
-        name=name, category_slug=category_slug, city=city, whatsapp=whatsapp, description=description
+        name=name,
+        category_slug=category_slug,
+        city=city,
+        whatsapp=whatsapp,
+        description=description,
+        timezone_name=timezone_name,
     )
     logo_file = _logo_clean(logo)
-    business = Business(**fields, slug=_slug_unique(fields["name"]), created_by=owner, timezone=timezone_name)
+    business = Business(**fields, slug=_slug_unique(fields["name"]), created_by=owner)
     if logo_file is not None:
         business.logo.save(logo_file.name or "logo.webp", logo_file, save=False)
     business.save()

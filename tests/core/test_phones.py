@@ -22,7 +22,7 @@ def test_every_common_spelling_is_one_number(typed):
 
 
 @pytest.mark.parametrize("garbage", ["abc", "123", "", "   ", "1" * 40, "x" * 40, "0812-3456-7890-1234-5678"])
-def test_garbage_is_refused_with_a_clear_message(garbage):
+def test_garbage_is_refused_with_a_clear_message(garbage, english):
     with pytest.raises(InvalidPhoneNumber) as caught:
         phone_normalize(garbage)
 
