@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from etalase.accounts.enums import Language, Verb
 from etalase.accounts.models import ApiToken, User
+from etalase.accounts.selectors import identifier_normalize
 from etalase.accounts.throttle import login_failure_note, login_success_note, login_wait_seconds
 from etalase.activity.enums import Channel
 from etalase.activity.services import activity_record
@@ -123,7 +124,12 @@ def user_login_check(
 ) -> User:
     """Check credentials with throttling; record the login. The caller starts the session."""
     ip = client_ip(request)
-    wait = login_wait_seconds(identifier=identifier, ip=ip)
+    # One account, however its phone number is written: throttle on the normalised identifier.
+    try:
+        throttle_key = identifier_normalize(identifier)[1]
+    except ValidationError:
+        throttle_key = identifier.strip().lower()
+    wait = login_wait_seconds(identifier=throttle_key, ip=ip)
     if wait:
         minutes = max(1, (wait + 59) // 60)
         raise Throttled(
@@ -136,9 +142,9 @@ def user_login_check(
         )
     user = authenticate(request, username=identifier, password=password)
     if user is None:
-        login_failure_note(identifier=identifier, ip=ip)
+        login_failure_note(identifier=throttle_key, ip=ip)
         raise InvalidCredentials()
-    login_success_note(identifier=identifier)
+    login_success_note(identifier=throttle_key)
     if not isinstance(user, User):  # another backend answered; Etalase has only one
         raise InvalidCredentials()
     with transaction.atomic():

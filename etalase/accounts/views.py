@@ -115,29 +115,32 @@ def language(request: HttpRequest) -> HttpResponse:
     return _remember_language(HttpResponseRedirect(_safe_next(request, reverse("web:me"))), chosen)
 
 
+NEW_TOKEN_SESSION_KEY = "etalase_new_api_token"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
+    """Create and list tokens. A new secret is shown on the next page view only, then forgotten."""
     user: User = request.user  # type: ignore[assignment]
     form = TokenForm(request.POST or None)
-    secret = None
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                _token, secret = api_token_create(user=user, name=form.cleaned_data["name"])
-            except DomainError as error:
-                form_add_domain_error(form, error)
-            else:
-                status = 201
-                form = TokenForm()
-    return render(
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, secret = api_token_create(user=user, name=form.cleaned_data["name"])
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            request.session[NEW_TOKEN_SESSION_KEY] = secret
+            return redirect("accounts:tokens")
+    secret = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
+    response = render(
         request,
         "accounts/tokens.html",
         {"nav": "me", "form": form, "secret": secret, "tokens": api_token_list(user=user)},
-        status=status,
+        status=400 if form.is_bound else 200,
     )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -19,6 +19,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -316,7 +317,9 @@ def _names(text: str) -> tuple[str, ...]:
 NAME_STYLES: tuple[NameStyle, ...] = (
     NameStyle(  # Javanese
         weight=30,
-        male=_names("Budi,Agus,Joko,Bambang,Slamet,Eko,Bayu,Dimas,Wahyu,Hadi,Sigit,Teguh,Arif,Yudi,Adi,Fajar"),
+        male=_names(
+            "Budi,Agus,Joko,Bambang,Slamet,Eko,Bayu,Dimas,Wahyu,Hadi,Sigit,Teguh,Arif,Yudi,Adi,Fajar"
+        ),
         female=_names("Siti,Sri,Dewi,Rina,Wulan,Endang,Ayu,Ratna,Tri,Indah,Kartika,Yuni,Putri,Dyah,Ratih"),
         male_last=_names(
             "Santoso,Wibowo,Susanto,Setiawan,Pratama,Hidayat,Saputra,Kurniawan,Nugroho,Purnomo,"
@@ -356,7 +359,7 @@ NAME_STYLES: tuple[NameStyle, ...] = (
     NameStyle(  # Balinese: the birth-order name first
         weight=7,
         male=_names("Putu,Wayan,Gede,Made,Kadek,Nyoman,Komang,Ketut"),
-        female=_names("Putu,Wayan,Made,Kadek,Nyoman,Komang,Ketut,Luh"),
+        female=_names("Putu,Wayan,Made,Kadek,Nyoman,Komang,Ketut"),
         male_last=_names("Wirawan,Sudarma,Arimbawa,Suardana,Astawa,Mahendra,Adi Putra,Suarjana,Wiguna"),
         female_last=_names("Ayu,Sari,Pradnyani,Lestari,Dewi,Wahyuni,Sukmawati,Ayu Pratiwi,Ariani"),
         male_prefix=("I",),
@@ -453,14 +456,6 @@ FOREIGN_MOBILES: tuple[tuple[str, str, int], ...] = (
     ("+31", "6", 8),  # Netherlands
 )
 EMAIL_DOMAINS = ("example.com", "example.net", "example.org")
-
-
-@dataclass
-class CustomerPlan:
-    person: Person
-    channel: str
-    signup_at: float = 0.0  # day offset, see _Clock
-    logins: list[float] = field(default_factory=list)
 
 
 def _weighted(rng: random.Random, options: Sequence[tuple[Any, int]]) -> Any:
@@ -647,8 +642,10 @@ def _logo_png(spec: BusinessSpec) -> bytes:
         for box in ((20, 30, 110, 120), (140, 20, 230, 110), (90, 120, 200, 230), (24, 160, 84, 220)):
             draw.ellipse(box, outline=accent, width=8)
     elif spec.shape == "bowl":
-        draw.pieslice((28, 40, 228, 220), start=0, end=180, fill=accent)
-        draw.rectangle((96, 214, 160, 230), fill=accent)
+        draw.pieslice((28, 18, 228, 218), start=0, end=180, fill=accent)
+        draw.rectangle((92, 212, 164, 228), fill=accent)
+        for x in (96, 128, 160):
+            draw.arc((x - 10, 24, x + 10, 64), start=100, end=260, fill=accent, width=5)
     elif spec.shape == "sun":
         for angle in range(0, 360, 30):
             draw.pieslice((8, 8, 248, 248), start=angle, end=angle + 12, fill=accent)
@@ -694,14 +691,14 @@ class DemoSummary:
 class _Event:
     offset: float
     sequence: int
-    action: Callable[[dt.datetime], None] = field(compare=False)
+    action: Callable[[dt.datetime], object] = field(compare=False)
     backdates_activities: bool = field(default=True, compare=False)
 
 
 # Engagement of customers: how many times they log in over a 90-day story (weight, low, high).
 ENGAGEMENT = ((15, 0, 0), (35, 1, 3), (35, 4, 10), (15, 11, 25))
 # Chance that a member of each role opens the app on a given day.
-DAILY_USE = {
+DAILY_USE: dict[str, float] = {
     Role.OWNER: 0.85,
     Role.MANAGER: 0.7,
     Role.SALES: 0.55,
@@ -716,7 +713,8 @@ class _Story:
 
     def __init__(self, *, seed: int, customers: int, days: int, now: dt.datetime, progress: Progress) -> None:
         master = random.Random(seed)
-        # Separate streams: who the people are never depends on when the story is told.
+        # Separate streams: who the people are never depends on how the times fall. And no draw
+        # depends on the time of day the story is told, so a seed always gives the same story.
         self.people_rng = random.Random(master.getrandbits(64))
         self.time_rng = random.Random(master.getrandbits(64))
         self.clock = _Clock(now=now, days=days)
@@ -728,10 +726,12 @@ class _Story:
         self.events: list[_Event] = []
         self.users: dict[str, User] = {}
         self.businesses: dict[str, Business] = {}
+        self.invitations: dict[tuple[str, str], Invitation] = {}
         self.joined: dict[int, dt.datetime] = {}
         self.last_login: dict[int, dt.datetime] = {}
-        self.business_times: dict[int, dt.datetime] = {}
-        self.verified_times: dict[int, dt.datetime] = {}
+        self.registered: dict[int, dt.datetime] = {}
+        self.updated: dict[int, dt.datetime] = {}
+        self.verified: dict[int, dt.datetime] = {}
         self.membership_times: dict[tuple[int, int], dt.datetime] = {}
         self.invitation_times: dict[int, dt.datetime] = {}
         self.responded_times: dict[int, dt.datetime] = {}
@@ -739,8 +739,10 @@ class _Story:
 
     # -- planning ----------------------------------------------------------------------------------
 
-    def _add(self, offset: float, action: Callable[[dt.datetime], None], *, backdates: bool = True) -> float:
-        offset = min(offset, self.clock.span)
+    def _add(
+        self, offset: float, action: Callable[[dt.datetime], object], *, backdates: bool = True
+    ) -> float:
+        offset = min(max(offset, 0.0), self.clock.span)
         self.events.append(_Event(offset, len(self.events), action, backdates))
         return offset
 
@@ -749,7 +751,7 @@ class _Story:
         return offset + self.time_rng.uniform(low, high) * self.scale + 0.01
 
     def plan(self) -> None:
-        numbers = _Numbers(self.people_rng, self._reserved_identifiers())
+        numbers = _Numbers(self.people_rng, _reserved_identifiers())
         people = _customer_people(self.people_rng, self.customer_count, numbers)
         self._add(0.0, self._operator_create, backdates=False)
         for index, spec in enumerate(BUSINESSES):
@@ -757,44 +759,32 @@ class _Story:
         for person in people:
             self._plan_customer(person)
 
-    @staticmethod
-    def _reserved_identifiers() -> list[str]:
-        reserved = [OPERATOR_EMAIL]
-        for spec in BUSINESSES:
-            for person in (spec.owner, *(member.person for member in spec.team)):
-                reserved += [identifier for identifier in (person.phone, person.email) if identifier]
-            reserved += [identifier for identifier, _role in (*spec.pending, *spec.revoked)]
-        for person in CUSTOMER_PERSONAS:
-            reserved += [identifier for identifier in (person.phone, person.email) if identifier]
-        return reserved
-
     def _plan_business(self, index: int, spec: BusinessSpec) -> None:
         rng = self.time_rng
-        registered = (index + rng.random()) / len(BUSINESSES) * 6 * self.scale + 0.01
-        self._add(registered, lambda when: self._business_register(spec, when))
+        registered = (index + rng.random()) / len(BUSINESSES) * 6 * self.scale + 0.03
+        self._add(registered - 0.02, partial(self._signup, spec.owner))
+        self._add(registered, partial(self._business_register, spec))
         self._plan_staff_logins(spec.owner, Role.OWNER, registered)
         joined_at = [registered]
         for member in spec.team:
-            inviter_joined = joined_at[member.invited_by + 1] if member.invited_by is not None else registered
-            invited = self._later(max(inviter_joined, registered), 0.1, 4)
+            inviter_joined = registered if member.invited_by is None else joined_at[member.invited_by + 1]
+            invited = self._later(inviter_joined, 0.1, 4)
             joined = self._later(invited, 0.05, 1.5)
-            self._add(invited, lambda when, member=member: self._invite(spec, member, when))
-            self._add(joined, lambda when, member=member: self._staff_signup(spec, member, when))
+            self._add(invited, partial(self._invite, spec, member))
+            self._add(joined, partial(self._staff_signup, member))
             self._plan_staff_logins(member.person, member.role, joined)
             joined_at.append(joined)
         if spec.is_verified:
-            self._add(self._later(registered, 1, 10), lambda when: self._verify(spec, when))
+            self._add(self._later(registered, 1, 10), partial(self._verify, spec))
         if spec.later_description:
-            self._add(
-                (40 + rng.uniform(0, 10)) * self.scale, lambda when: self._describe_again(spec, when)
-            )
+            self._add((40 + rng.uniform(0, 10)) * self.scale, partial(self._describe_again, spec))
         for identifier, role in spec.revoked:
             invited = (20 + rng.uniform(0, 5)) * self.scale
-            self._add(invited, lambda when, i=identifier, r=role: self._invite_by(spec, i, r, when))
-            self._add(self._later(invited, 1, 3), lambda when, i=identifier: self._revoke(spec, i, when))
+            self._add(invited, partial(self._invite_as, spec, spec.owner, identifier, role))
+            self._add(self._later(invited, 1, 3), partial(self._revoke, spec, identifier))
         for identifier, role in spec.pending:
             invited = (82 + rng.uniform(0, 7)) * self.scale
-            self._add(invited, lambda when, i=identifier, r=role: self._invite_by(spec, i, r, when))
+            self._add(invited, partial(self._invite_as, spec, spec.owner, identifier, role))
 
     def _plan_staff_logins(self, person: Person, role: str, joined: float) -> None:
         rng = self.time_rng
@@ -803,33 +793,34 @@ class _Story:
             opens = rng.random() < chance
             offset = day + rng.uniform(0.0, 0.3)  # mostly in the morning
             if opens and joined < offset < self.clock.span:
-                self._add(offset, lambda when, p=person: self._login(p, when, Channel.WEB), backdates=False)
+                self._add(offset, partial(self._login, person, Channel.WEB), backdates=False)
 
     def _plan_customer(self, person: Person) -> None:
         rng = self.time_rng
-        signed_up = (3 + 87 * rng.random() ** 0.8) * self.scale
+        # Sign-ups grow a little over the period, once the businesses are there.
+        signed_up_share = (3 + 87 * rng.random() ** 0.8) / 90
+        signed_up = signed_up_share * self.clock.span
         channel = Channel.API if rng.random() < 0.25 else Channel.WEB
-        self._add(signed_up, lambda when: self._customer_signup(person, channel, when))
+        self._add(signed_up, partial(self._customer_signup, person, channel))
         _weight, low, high = _weighted(rng, [(level, level[0]) for level in ENGAGEMENT])
         if person in CUSTOMER_PERSONAS:
             low, high = 15, 25
         # Those who joined late have had less time to come back.
-        share = max(0.0, 1 - signed_up / self.clock.span)
-        for _ in range(round(rng.randint(low, high) * share)):
+        visits = round(rng.randint(low, high) * (1 - signed_up_share) * self.days / 90)
+        for _ in range(visits):
             offset = rng.uniform(signed_up + 0.02, self.clock.span)
-            self._add(offset, lambda when: self._login(person, when, channel), backdates=False)
+            self._add(offset, partial(self._login, person, channel), backdates=False)
 
     # -- the steps ---------------------------------------------------------------------------------
 
-    def _key(self, person: Person) -> str:
-        return person.phone or person.email
-
     def _operator_create(self, when: dt.datetime) -> None:
-        operator = User.objects.create_superuser(email=OPERATOR_EMAIL, password=DEMO_PASSWORD, name=OPERATOR_NAME)
+        operator = User.objects.create_superuser(
+            email=OPERATOR_EMAIL, password=DEMO_PASSWORD, name=OPERATOR_NAME
+        )
         self.users[OPERATOR_EMAIL] = operator
         self.joined[operator.pk] = when
 
-    def _signup(self, person: Person, when: dt.datetime, channel: str = Channel.WEB) -> User:
+    def _signup(self, person: Person, when: dt.datetime, *, channel: str = Channel.WEB) -> User:
         user = user_signup(
             password=DEMO_PASSWORD,
             phone=person.phone,
@@ -838,17 +829,15 @@ class _Story:
             language=person.language,
             channel=channel,
         )
-        self.users[self._key(person)] = user
+        self.users[_key(person)] = user
         self.joined[user.pk] = when
         return user
 
     def _context(self, spec: BusinessSpec, person: Person) -> BusinessContext:
-        user = self.users[self._key(person)]
-        return business_context_resolve(user=user, slug=self.businesses[spec.name].slug)
+        return business_context_resolve(user=self.users[_key(person)], slug=self.businesses[spec.name].slug)
 
     def _business_register(self, spec: BusinessSpec, when: dt.datetime) -> None:
-        owner = self._signup(spec.owner, when - dt.timedelta(minutes=20))
-        slug = _slug(spec.name).replace(".", "-")
+        owner = self.users[_key(spec.owner)]
         business = business_register(
             owner=owner,
             name=spec.name,
@@ -856,26 +845,29 @@ class _Story:
             city=spec.city,
             whatsapp=spec.whatsapp,
             description=spec.description,
-            logo=SimpleUploadedFile(f"{slug}.png", _logo_png(spec), content_type="image/png"),
+            logo=SimpleUploadedFile("logo.png", _logo_png(spec), content_type="image/png"),
             timezone_name=spec.timezone,
         )
         self.businesses[spec.name] = business
-        self.business_times[business.pk] = when
+        self.registered[business.pk] = when
         self.membership_times[business.pk, owner.pk] = when
-        self.progress(f"{business.name}, {business.city}")
-
-    def _invite_by(self, spec: BusinessSpec, identifier: str, role: str, when: dt.datetime) -> None:
-        context = self._context(spec, spec.owner)
-        invitation = invitation_create(context=context, identifier=identifier, role=role)
-        self.invitation_times[invitation.pk] = when
+        if len(self.businesses) == len(BUSINESSES):
+            self.progress(f"{len(BUSINESSES)} businesses registered")
 
     def _invite(self, spec: BusinessSpec, member: TeamMember, when: dt.datetime) -> None:
         inviter = spec.owner if member.invited_by is None else spec.team[member.invited_by].person
         identifier = member.person.email if member.by_email else member.person.phone
-        invitation = invitation_create(context=self._context(spec, inviter), identifier=identifier, role=member.role)
+        self._invite_as(spec, inviter, identifier, member.role, when)
+
+    def _invite_as(
+        self, spec: BusinessSpec, inviter: Person, identifier: str, role: str, when: dt.datetime
+    ) -> None:
+        context = self._context(spec, inviter)
+        invitation = invitation_create(context=context, identifier=identifier, role=role)
+        self.invitations[spec.name, identifier] = invitation
         self.invitation_times[invitation.pk] = when
 
-    def _staff_signup(self, spec: BusinessSpec, member: TeamMember, when: dt.datetime) -> None:
+    def _staff_signup(self, member: TeamMember, when: dt.datetime) -> None:
         user = self._signup(member.person, when)
         # In the running app the sign-up's activity makes this happen through the task queue.
         for membership in invitations_accept_for_new_user(user=user):
@@ -884,16 +876,13 @@ class _Story:
             self.responded_times[invitation_id] = when
 
     def _revoke(self, spec: BusinessSpec, identifier: str, when: dt.datetime) -> None:
-        business = self.businesses[spec.name]
-        invitation = Invitation.objects.get(
-            business=business, status=InvitationStatus.PENDING, phone=phone_normalize(identifier)
-        )
+        invitation = self.invitations[spec.name, identifier]
         invitation_revoke(context=self._context(spec, spec.owner), invitation_id=invitation.pk)
         self.responded_times[invitation.pk] = when
 
     def _verify(self, spec: BusinessSpec, when: dt.datetime) -> None:
         business = business_verify(business=self.businesses[spec.name], operator=self.users[OPERATOR_EMAIL])
-        self.verified_times[business.pk] = when
+        self.verified[business.pk] = when
 
     def _describe_again(self, spec: BusinessSpec, when: dt.datetime) -> None:
         business = self.businesses[spec.name]
@@ -905,17 +894,19 @@ class _Story:
             whatsapp=business.whatsapp,
             description=spec.later_description,
         )
-        self.business_times[business.pk] = when
+        self.updated[business.pk] = when
 
     def _customer_signup(self, person: Person, channel: str, when: dt.datetime) -> None:
-        self._signup(person, when, channel)
+        self._signup(person, when, channel=channel)
         self.customers_done += 1
-        if self.customers_done % 50 == 0 or self.customers_done == self.customer_count:
+        if self.customers_done % 100 == 0 or self.customers_done == self.customer_count:
             self.progress(f"customers: {self.customers_done}/{self.customer_count}")
 
-    def _login(self, person: Person, when: dt.datetime, channel: str) -> None:
-        user = self.users[self._key(person)]
-        activity_record(verb=AccountVerb.LOGGED_IN, actor=user, target=user, channel=channel, occurred_at=when)
+    def _login(self, person: Person, channel: str, when: dt.datetime) -> None:
+        user = self.users[_key(person)]
+        activity_record(
+            verb=AccountVerb.LOGGED_IN, actor=user, target=user, channel=channel, occurred_at=when
+        )
         self.last_login[user.pk] = when
 
     # -- running -----------------------------------------------------------------------------------
@@ -936,12 +927,14 @@ class _Story:
             user.last_login = self.last_login.get(user.pk)
         User.objects.bulk_update(users, ["date_joined", "last_login"], batch_size=500)
 
-        businesses = list(Business.objects.filter(pk__in=self.business_times))
+        businesses = list(Business.objects.filter(pk__in=self.registered))
         for business in businesses:
-            business.created_at = min(self.business_times[business.pk], self._registered(business))
-            business.verified_at = self.verified_times.get(business.pk)
+            business.created_at = self.registered[business.pk]
+            business.verified_at = self.verified.get(business.pk)
             business.updated_at = max(
-                self.business_times[business.pk], self.verified_times.get(business.pk, business.created_at)
+                self.registered[business.pk],
+                self.verified.get(business.pk, business.created_at),
+                self.updated.get(business.pk, business.created_at),
             )
         Business.objects.bulk_update(businesses, ["created_at", "updated_at", "verified_at"])
 
@@ -958,28 +951,40 @@ class _Story:
             invitation.updated_at = invitation.responded_at or invitation.created_at
         Invitation.objects.bulk_update(invitations, ["created_at", "updated_at", "responded_at"])
 
-        # Recorded when it happened: the demo has no backlog of late-arriving activities.
+        # Recorded as it happened: the demo has no backlog of late-arriving activities.
         Activity.objects.filter(occurred_at__lt=self.now, recorded_at__gte=self.now).update(
             recorded_at=models.F("occurred_at")
         )
 
-    def _registered(self, business: Business) -> dt.datetime:
-        activity = Activity.objects.filter(business=business, verb="business_registered").first()
-        return activity.occurred_at if activity else self.business_times[business.pk]
+
+def _key(person: Person) -> str:
+    return person.phone or person.email
+
+
+def _reserved_identifiers() -> list[str]:
+    """Every phone number and email address of the fixed cast, kept away from generated customers."""
+    people = [OPERATOR_EMAIL]
+    for spec in BUSINESSES:
+        for person in (spec.owner, *(member.person for member in spec.team)):
+            people += [identifier for identifier in (person.phone, person.email) if identifier]
+        people += [identifier for identifier, _role in (*spec.pending, *spec.revoked)]
+    for person in CUSTOMER_PERSONAS:
+        people += [identifier for identifier in (person.phone, person.email) if identifier]
+    return people
 
 
 def _wipe() -> None:
     """Delete every business and user and everything that hangs off them; keep business fields."""
-    logos = [name for name in Business.objects.values_list("logo", flat=True) if name]
+    logos = [business.logo for business in Business.objects.exclude(logo="").only("logo")]
     done: set[type[models.Model]] = set()
     _wipe_model(Business, done)
     _wipe_model(User, done)
     Session.objects.all().delete()
 
     def remove_logos() -> None:
-        storage = Business._meta.get_field("logo").storage  # type: ignore[union-attr]
-        for name in logos:
-            storage.delete(name)
+        for logo in logos:
+            if logo.name:
+                logo.storage.delete(logo.name)
 
     transaction.on_commit(remove_logos)
 
