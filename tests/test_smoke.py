@@ -5,7 +5,7 @@ from etalase.activity.models import Activity
 from etalase.directory.models import Business, Membership
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db
 def test_sign_up_register_business_and_land_on_dashboard(client):
     response = client.post(
         reverse("accounts:signup"),

@@ -73,3 +73,14 @@ def screenshot(page: object):  # type: ignore[no-untyped-def]
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def default_categories(transactional_db: None) -> None:
+    """Transactional tests flush the tables between tests: bring back the business fields that
+    the data migration installs on every real database."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("etalase.directory.migrations.0002_default_categories").create(apps, None)

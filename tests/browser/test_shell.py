@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from etalase.directory.models import Business, Membership
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def sign_up(page, live_server, *, phone="0812-3456-7890", language="en"):

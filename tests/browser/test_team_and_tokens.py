@@ -10,7 +10,7 @@ from etalase.accounts.services import user_signup
 from etalase.directory.models import Membership
 from etalase.directory.services import business_register
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def log_in(page, live_server, identifier, password="kopi-gayo-88"):
