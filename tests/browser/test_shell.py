@@ -93,6 +93,7 @@ def test_offline_page_and_installable_app(page, context, live_server, screenshot
 
     context.set_offline(True)
     page.goto(f"{live_server.url}/discover/")
-    expect(page.get_by_role("heading", name=re.compile("^(Anda sedang offline|You are offline)$"))).to_be_visible()
+    offline_heading = page.get_by_role("heading", name=re.compile("^(Anda sedang offline|You are offline)$"))
+    expect(offline_heading).to_be_visible()
     screenshot("offline-360")
     context.set_offline(False)
