@@ -14,6 +14,6 @@ from config.settings import PASSWORD_HASHERS as PRODUCTION_PASSWORD_HASHERS  # n
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 # Argon2 stays the production hasher (a test checks it); tests hash quickly.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCTION_PASSWORD_HASHERS]
-MEDIA_ROOT = os.path.join(os.path.dirname(__file__), "..", "var", "test", "media")  # noqa: PTH118,PTH120
+MEDIA_ROOT = DATA_DIR / "media"  # noqa: F405
 LOGIN_THROTTLE = {"window_seconds": 900, "per_account": 5, "per_ip": 20}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -58,11 +58,12 @@ def main() -> int:
             for msgid in missing:
                 print(f"{language}: untranslated or fuzzy: {msgid!r}")
         return 1 if any(problems.values()) else 0
-    run = {"cwd": ROOT / "etalase", "check": True}
-    subprocess.run([*MANAGE, "makemessages", "-l", "id", "-l", "en", "--no-location",
-                    "--ignore", "*/migrations/*"], **run)  # type: ignore[call-overload]  # noqa: S603
+    where = ROOT / "etalase"
+    extract = [*MANAGE, "makemessages", "-l", "id", "-l", "en", "--no-location", "--ignore", "*/migrations/*"]
+    subprocess.run(extract, cwd=where, check=True)  # noqa: S603 - our own manage.py
     fill_english()
-    subprocess.run([*MANAGE, "compilemessages", "-l", "id", "-l", "en"], **run)  # type: ignore[call-overload]  # noqa: S603
+    compile_ = [*MANAGE, "compilemessages", "-l", "id", "-l", "en"]
+    subprocess.run(compile_, cwd=where, check=True)  # noqa: S603 - our own manage.py
     missing = incomplete("id")
     if missing:
         print(f"{len(missing)} Indonesian entries still need a translation:")

@@ -1,12 +1,65 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from etalase.accounts.models import ApiToken, User
+from etalase.core.phones import InvalidPhoneNumber, phone_normalize
+
+
+class IdentifierCleaning(forms.ModelForm):
+    """Operators type numbers as people do; the database keeps E.164 and lower-case emails."""
+
+    def clean_phone(self) -> str | None:
+        raw = self.cleaned_data.get("phone")
+        if not raw:
+            return None
+        try:
+            return phone_normalize(raw)
+        except InvalidPhoneNumber as exc:
+            raise forms.ValidationError(str(exc.message)) from exc
+
+    def clean_email(self) -> str | None:
+        email = self.cleaned_data.get("email")
+        return email.strip().lower() if email else None
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("phone") and not cleaned.get("email") and not self.errors:
+            raise forms.ValidationError(_("Enter a phone number or an email address."))
+        return cleaned
+
+
+class UserAddForm(IdentifierCleaning, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("phone", "email")
+
+
+class UserEditForm(IdentifierCleaning, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = (
+            "phone",
+            "email",
+            "password",
+            "name",
+            "language",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+            "last_login",
+            "date_joined",
+        )  # type: ignore[assignment]
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserEditForm
+    add_form = UserAddForm
     ordering = ["-date_joined"]
     list_display = ["__str__", "phone", "email", "language", "is_active", "is_staff", "date_joined"]
     list_filter = ["is_active", "is_staff", "language"]

@@ -115,7 +115,7 @@ def language(request: HttpRequest) -> HttpResponse:
     return _remember_language(HttpResponseRedirect(_safe_next(request, reverse("web:me"))), chosen)
 
 
-NEW_TOKEN_SESSION_KEY = "etalase_new_api_token"
+NEW_TOKEN_SESSION_KEY = "etalase_new_api_token"  # noqa: S105 - a session key name
 
 
 @login_required

@@ -1,8 +1,8 @@
 """Uploaded pictures: verified, bounded in bytes and pixels, re-encoded without EXIF (location)."""
 
 import io
-from typing import Any
 import warnings
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _

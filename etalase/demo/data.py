@@ -28,7 +28,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
-from django.db.models import Max, Min
+from django.db.models import ForeignObjectRel, Max, Min
 from django.test.utils import override_settings
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
@@ -1003,7 +1003,10 @@ def _empty_protecting(model: type[models.Model], done: set[type[models.Model]]) 
     if model in done:
         return
     done.add(model)
-    for relation in model._meta.related_objects:
+    # Hidden relations too: ``Activity`` points at businesses with ``related_name="+"``.
+    for relation in model._meta.get_fields(include_hidden=True):
+        if not isinstance(relation, ForeignObjectRel) or relation.many_to_many:
+            continue
         related = relation.related_model
         if not isinstance(related, type) or related is model:
             continue

@@ -1,7 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 TIMEZONE_CHOICES = [
     ("Asia/Jakarta", _("Western Indonesia (WIB, Jakarta)")),
     ("Asia/Makassar", _("Central Indonesia (WITA, Makassar)")),

@@ -62,9 +62,7 @@ def _clean_profile(
         errors["timezone"] = _("Choose a time zone from the list.")
     if errors:
         raise ValidationError(_("Please correct the errors below."), fields=errors)
-    fields.update(
-        name=name, category=category, city=city, description=description, timezone=timezone_name
-    )
+    fields.update(name=name, category=category, city=city, description=description, timezone=timezone_name)
     return fields
 
 
