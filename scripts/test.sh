@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 venv_ensure test
 
-echo "== ruff"; .venv/bin/ruff check . && .venv/bin/ruff format --check .
+echo "== ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
 echo "== mypy"; .venv/bin/mypy etalase config
 echo "== layers"; .venv/bin/lint-imports
 echo "== translations"; .venv/bin/python scripts/i18n.py --check

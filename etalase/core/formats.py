@@ -1,13 +1,18 @@
 """Money and dates for people, per locale: Rp 15.000 in Indonesian, IDR 15,000 in English."""
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_currency, get_currency_precision
 from django.utils import timezone, translation
 
-BABEL_LOCALES = {"id": "id_ID", "en": "en_ID"}
+BABEL_LOCALES = {"id": "id_ID", "en": "en"}
+
+# Digits after the decimal point of each currency's minor unit, as Etalase stores it. Rupiah have no
+# coins below Rp 1 in use, so an IDR amount is stored in whole rupiah; other currencies follow ISO 4217.
+MINOR_UNIT_DIGITS = {"IDR": 0, "JPY": 0, "KRW": 0, "VND": 0}
 
 
 def babel_locale(language: str | None = None) -> str:
@@ -15,17 +20,21 @@ def babel_locale(language: str | None = None) -> str:
     return BABEL_LOCALES.get(language, "id_ID")
 
 
+def minor_unit_digits(currency: str) -> int:
+    return MINOR_UNIT_DIGITS.get(currency, get_currency_precision(currency))
+
+
 def money_format(amount_minor: int, currency: str = "IDR", *, language: str | None = None) -> str:
-    """Format integer minor units. IDR has no minor unit in practice: 15000 -> "Rp 15.000"."""
-    if isinstance(amount_minor, float):
-        raise TypeError("Money is never a float; pass integer minor units.")
+    """Format integer minor units for the reader: 15000 IDR -> "Rp 15.000" (id), "IDR 15,000" (en)."""
+    if isinstance(amount_minor, float) or not isinstance(amount_minor, int):
+        raise TypeError("Money is an integer of minor units, never a float.")
     locale = babel_locale(language)
-    precision = get_currency_precision(currency)
-    value = amount_minor if precision == 0 else amount_minor / 10**precision
-    if locale.startswith("id"):
-        text = format_currency(value, currency, locale=locale, format="¤ #,##0", currency_digits=True)
-        return text.replace("\xa0", " ")
-    text = format_currency(value, currency, locale=locale, format="¤¤ #,##0", currency_digits=True)
+    digits = minor_unit_digits(currency)
+    value = Decimal(amount_minor).scaleb(-digits)
+    decimals = "." + "0" * digits if digits else ""
+    # Indonesian readers know "Rp"; in English the ISO code avoids confusion with other rupees.
+    pattern = f"¤ #,##0{decimals}" if locale.startswith("id") else f"¤¤ #,##0{decimals}"
+    text = format_currency(value, currency, locale=locale, format=pattern, currency_digits=False)
     return text.replace("\xa0", " ")
 
 
