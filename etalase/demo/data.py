@@ -696,7 +696,7 @@ class _Event:
 
 
 # Engagement of customers: how many times they log in over a 90-day story (weight, low, high).
-ENGAGEMENT = ((15, 0, 0), (35, 1, 3), (35, 4, 10), (15, 11, 25))
+ENGAGEMENT = ((15, 0, 0), (35, 1, 4), (35, 5, 12), (15, 12, 30))
 # Chance that a member of each role opens the app on a given day.
 DAILY_USE: dict[str, float] = {
     Role.OWNER: 0.85,
@@ -1070,7 +1070,7 @@ def demo_seed(
         _categories_ensure()
         story = _Story(seed=seed, customers=customers, days=days, now=now, progress=say)
         story.plan()
-        say(f"{len(story.events)} steps over {days} days")
+        say(f"{len(story.events)} steps over {days} day{'' if days == 1 else 's'}")
         fast_hashing = ["django.contrib.auth.hashers.MD5PasswordHasher"]
         with override_settings(PASSWORD_HASHERS=fast_hashing):
             story.run()

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.timezone import localtime
 
 from etalase.demo.data import DemoAlreadyLoaded, demo_seed
 
@@ -47,7 +48,8 @@ class Command(BaseCommand):
         roles = ", ".join(f"{count} {role}" for role, count in summary.members_by_role.items())
         span = ""
         if summary.first_activity and summary.last_activity:
-            span = f" from {summary.first_activity:%Y-%m-%d} to {summary.last_activity:%Y-%m-%d}"
+            first, last = localtime(summary.first_activity), localtime(summary.last_activity)
+            span = f" from {first:%Y-%m-%d} to {last:%Y-%m-%d}"
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded in {time.monotonic() - started:.1f} s (seed {options['seed']})."
