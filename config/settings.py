@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "etalase.activity",
     "etalase.accounts",
     "etalase.directory",
+    "etalase.catalog",
+    "etalase.engagement",
     "etalase.web",
     "etalase.demo",
 ]

@@ -50,6 +50,13 @@ class Business(TimeStampedModel):
     whatsapp = models.CharField(_("WhatsApp number"), max_length=20)
     logo = models.ImageField(_("logo"), upload_to="logos/%Y/%m/", blank=True)
     description = models.CharField(_("short description"), max_length=300, blank=True)
+    cover = models.ImageField(_("cover picture"), upload_to="covers/%Y/%m/", blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # {"mon": [["08:00", "17:00"]], ...}; a day missing or empty is closed.
+    opening_hours = models.JSONField(_("opening hours"), default=dict, blank=True)
+    search_text = models.TextField(blank=True, default="", editable=False)
     timezone = models.CharField(_("timezone"), max_length=64, default="Asia/Jakarta")
     currency = models.CharField(_("currency"), max_length=3, default="IDR")
     status = models.CharField(

@@ -19,6 +19,7 @@ from etalase.activity.services import activity_record
 from etalase.core.errors import Conflict, NotFound, ValidationError
 from etalase.core.images import InvalidImage, image_normalize
 from etalase.core.phones import InvalidPhoneNumber, phone_normalize
+from etalase.core.text import text_normalize
 from etalase.directory.enums import BusinessStatus, InvitationStatus, Role, Verb
 from etalase.directory.models import Business, Category, Invitation, Membership
 from etalase.directory.permissions import Permission
@@ -62,7 +63,14 @@ def _clean_profile(
         errors["timezone"] = _("Choose a time zone from the list.")
     if errors:
         raise ValidationError(_("Please correct the errors below."), fields=errors)
-    fields.update(name=name, category=category, city=city, description=description, timezone=timezone_name)
+    fields.update(
+        name=name,
+        category=category,
+        city=city,
+        description=description,
+        timezone=timezone_name,
+        search_text=text_normalize(name, category.name_id, category.name_en, city, description),
+    )
     return fields
 
 
