@@ -195,9 +195,7 @@ def business_detail(request: HttpRequest, slug: Slug) -> Business:
     return business
 
 
-@router.patch(
-    "/businesses/{slug}", response={200: BusinessOut, **errors(400, 401, 403, 404, 422)}, auth=api_auth
-)
+@router.patch("/businesses/{slug}", response={200: BusinessOut, **errors(400, 401, 403, 404, 422)}, auth=api_auth)
 def business_edit(request: HttpRequest, slug: Slug, payload: BusinessIn) -> Business:
     context = _context(request, slug)
     return business_update(
@@ -211,9 +209,7 @@ def business_edit(request: HttpRequest, slug: Slug, payload: BusinessIn) -> Busi
     )
 
 
-@router.post(
-    "/businesses/{slug}/logo", response={200: BusinessOut, **errors(400, 401, 403, 404, 422)}, auth=api_auth
-)
+@router.post("/businesses/{slug}/logo", response={200: BusinessOut, **errors(400, 401, 403, 404, 422)}, auth=api_auth)
 def business_logo(request: HttpRequest, slug: Slug, logo: File[UploadedFile]) -> Business:
     context = _context(request, slug)
     business = context.business
@@ -316,9 +312,7 @@ def invitation_decline(request: HttpRequest, invitation_id: Id) -> Invitation:
     return invitation_respond(user=request.auth, invitation_id=invitation_id, accept=False)  # type: ignore[attr-defined]
 
 
-@router.get(
-    "/businesses/{slug}/activities", response={200: ActivityPage, **errors(401, 403, 404, 422)}, auth=api_auth
-)
+@router.get("/businesses/{slug}/activities", response={200: ActivityPage, **errors(401, 403, 404, 422)}, auth=api_auth)
 def activities(request: HttpRequest, slug: Slug, paging: Query[PageIn]) -> dict[str, object]:
     context = _context(request, slug, Permission.ACTIVITY_VIEW)
     page = paginate(activity_list(business=context.business), page=paging.page, size=paging.size)

@@ -59,9 +59,7 @@ class Business(TimeStampedModel):
     search_text = models.TextField(blank=True, default="", editable=False)
     timezone = models.CharField(_("timezone"), max_length=64, default="Asia/Jakarta")
     currency = models.CharField(_("currency"), max_length=3, default="IDR")
-    status = models.CharField(
-        _("status"), max_length=16, choices=BusinessStatus, default=BusinessStatus.ACTIVE
-    )
+    status = models.CharField(_("status"), max_length=16, choices=BusinessStatus, default=BusinessStatus.ACTIVE)
     is_verified = models.BooleanField(_("verified"), default=False)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -101,12 +99,8 @@ class Invitation(TimeStampedModel):
     phone = models.CharField(_("phone number"), max_length=20, blank=True, db_index=True)
     email = models.EmailField(_("email address"), blank=True, db_index=True)
     role = models.CharField(_("role"), max_length=16, choices=Role)
-    status = models.CharField(
-        _("status"), max_length=16, choices=InvitationStatus, default=InvitationStatus.PENDING
-    )
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    status = models.CharField(_("status"), max_length=16, choices=InvitationStatus, default=InvitationStatus.PENDING)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -117,9 +111,7 @@ class Invitation(TimeStampedModel):
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(phone="") | ~Q(email=""), name="invitation_has_phone_or_email"
-            )
+            models.CheckConstraint(condition=~Q(phone="") | ~Q(email=""), name="invitation_has_phone_or_email")
         ]
 
     def __str__(self) -> str:

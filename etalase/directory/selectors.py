@@ -1,7 +1,11 @@
+from datetime import datetime
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from etalase.accounts.models import User
 from etalase.directory.enums import BusinessStatus, InvitationStatus
+from etalase.directory.hours import opening_status
 from etalase.directory.models import Business, Category, Invitation, Membership
 
 
@@ -29,10 +33,7 @@ def business_public_get(*, slug: str) -> Business | None:
 
 def city_list() -> list[str]:
     return list(
-        Business.objects.filter(status=BusinessStatus.ACTIVE)
-        .order_by("city")
-        .values_list("city", flat=True)
-        .distinct()
+        Business.objects.filter(status=BusinessStatus.ACTIVE).order_by("city").values_list("city", flat=True).distinct()
     )
 
 
@@ -42,9 +43,7 @@ def membership_list(*, business: Business) -> QuerySet[Membership]:
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(user=user)
-        .select_related("business", "business__category")
-        .order_by("business__name")
+        Membership.objects.filter(user=user).select_related("business", "business__category").order_by("business__name")
     )
 
 
@@ -59,3 +58,8 @@ def invitation_list_for_user(*, user: User) -> QuerySet[Invitation]:
     if user.email:
         lookup |= Q(email__iexact=user.email)
     return Invitation.objects.filter(lookup, status=InvitationStatus.PENDING).select_related("business")
+
+
+def business_opening_status(business: Business, now: datetime | None = None) -> dict[str, Any]:
+    """Open now or closed, in the business's own timezone (see ``directory.hours``)."""
+    return opening_status(business.opening_hours or {}, business.timezone, now)

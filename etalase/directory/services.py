@@ -1,5 +1,6 @@
 """Directory writes: registering and running a business, its team and invitations."""
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -21,6 +22,7 @@ from etalase.core.images import InvalidImage, image_normalize
 from etalase.core.phones import InvalidPhoneNumber, phone_normalize
 from etalase.core.text import text_normalize
 from etalase.directory.enums import BusinessStatus, InvitationStatus, Role, Verb
+from etalase.directory.hours import opening_hours_clean
 from etalase.directory.models import Business, Category, Invitation, Membership
 from etalase.directory.permissions import Permission
 from etalase.directory.selectors import invitation_list_for_user
@@ -69,7 +71,9 @@ def _clean_profile(
         city=city,
         description=description,
         timezone=timezone_name,
-        search_text=text_normalize(name, category.name_id, category.name_en, city, description),
+        search_text=text_normalize(
+            name, category.name_id if category else "", category.name_en if category else "", city, description
+        ),
     )
     return fields
 
@@ -261,9 +265,7 @@ def invitation_revoke(*, context: BusinessContext, invitation_id: int) -> Invita
     invitation.status = InvitationStatus.REVOKED
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at", "updated_at"])
-    activity_record(
-        verb=Verb.INVITATION_REVOKED, business=context.business, actor=context.user, target=invitation
-    )
+    activity_record(verb=Verb.INVITATION_REVOKED, business=context.business, actor=context.user, target=invitation)
     return invitation
 
 
@@ -284,9 +286,7 @@ def invitation_respond(*, user: User, invitation_id: int, accept: bool) -> Invit
     if accept:
         _membership_join(invitation=invitation, user=user)
     else:
-        activity_record(
-            verb=Verb.INVITATION_DECLINED, business=invitation.business, actor=user, target=invitation
-        )
+        activity_record(verb=Verb.INVITATION_DECLINED, business=invitation.business, actor=user, target=invitation)
     return invitation
 
 
@@ -334,11 +334,7 @@ def _membership_for_update(context: BusinessContext, membership_id: int) -> Memb
 
 
 def _owners_left_after(membership: Membership) -> int:
-    return (
-        Membership.objects.filter(business=membership.business_id, role=Role.OWNER)
-        .exclude(pk=membership.pk)
-        .count()
-    )
+    return Membership.objects.filter(business=membership.business_id, role=Role.OWNER).exclude(pk=membership.pk).count()
 
 
 @transaction.atomic
@@ -390,3 +386,74 @@ def category_ensure(*, slug: str, name_id: str, name_en: str, position: int = 0)
         slug=slug, defaults={"name_id": name_id, "name_en": name_en, "position": position}
     )
     return category
+
+
+def _coordinate(value: Any, *, low: int, high: int, field: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError) as exc:
+        message = _("Enter the map location as numbers.")
+        raise ValidationError(message, fields={field: message}) from exc
+    if not number.is_finite() or not low <= number <= high:
+        message = _("The map location is outside the world.")
+        raise ValidationError(message, fields={field: message})
+    return number.quantize(Decimal("0.000001"))
+
+
+@transaction.atomic
+def business_storefront_update(
+    *,
+    context: BusinessContext,
+    address: str = "",
+    latitude: Any = None,
+    longitude: Any = None,
+    opening_hours: Any = None,
+    cover: object | None = None,
+    cover_remove: bool = False,
+) -> Business:
+    """Edit what the storefront shows besides the profile: cover, address, map location, hours."""
+    context.require(Permission.BUSINESS_EDIT)
+    address = " ".join(address.split())
+    if len(address) > 300:
+        raise ValidationError(
+            _("The address can have at most 300 characters."),
+            fields={"address": _("At most 300 characters.")},
+        )
+    lat = _coordinate(latitude, low=-90, high=90, field="latitude")
+    lng = _coordinate(longitude, low=-180, high=180, field="longitude")
+    if (lat is None) != (lng is None):
+        raise ValidationError(
+            _("Give both latitude and longitude, or neither."),
+            fields={"latitude": _("Give both latitude and longitude, or neither.")},
+        )
+    hours = opening_hours_clean(opening_hours or {})
+    cover_file = None
+    if cover:
+        try:
+            cover_file = image_normalize(
+                cover,
+                max_bytes=settings.LOGO_MAX_BYTES * 4,
+                max_pixels=settings.LOGO_MAX_PIXELS * 3,
+                max_side=1600,
+                name="cover",
+            )
+        except InvalidImage as exc:
+            raise ValidationError(exc.message, code=exc.code, fields={"cover": exc.message}) from exc
+    business = Business.objects.select_for_update().get(pk=context.business.pk)
+    business.address, business.latitude, business.longitude = address, lat, lng
+    business.opening_hours = hours
+    if cover_file is not None:
+        business.cover.save(cover_file.name or "cover.webp", cover_file, save=False)
+    elif cover_remove:
+        business.cover = None  # type: ignore[assignment]
+    business.save()
+    activity_record(
+        verb=Verb.BUSINESS_UPDATED,
+        business=business,
+        actor=context.user,
+        target=business,
+        data={"fields": ["storefront"]},
+    )
+    return business

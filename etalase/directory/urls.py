@@ -14,6 +14,9 @@ urlpatterns = [
     path("manage/<slug:slug>/more/", views.more, name="more"),
     path("manage/<slug:slug>/profile/", views.profile, name="profile"),
     path("manage/<slug:slug>/team/", views.team, name="team"),
+    path("manage/<slug:slug>/storefront/", views.storefront_edit, name="storefront_edit"),
+    path("manage/<slug:slug>/storefront/qr.svg", views.storefront_qr, name="storefront_qr"),
+    path("manage/<slug:slug>/storefront/print/", views.storefront_print, name="storefront_print"),
     path(
         "manage/<slug:slug>/team/invitations/<id:invitation_id>/revoke/",
         views.invitation_revoke_view,

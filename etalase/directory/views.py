@@ -1,5 +1,8 @@
 """Business pages: registration, the business side's tabs, team and profile, the public profile."""
 
+import io
+
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,7 +15,7 @@ from etalase.activity.selectors import activity_list
 from etalase.core.errors import DomainError
 from etalase.core.forms import form_add_domain_error
 from etalase.core.phones import phone_display
-from etalase.directory.forms import BusinessForm, InviteForm, RoleForm
+from etalase.directory.forms import BusinessForm, InviteForm, RoleForm, StorefrontForm
 from etalase.directory.permissions import Permission
 from etalase.directory.selectors import (
     business_public_get,
@@ -21,6 +24,7 @@ from etalase.directory.selectors import (
 )
 from etalase.directory.services import (
     business_register,
+    business_storefront_update,
     business_update,
     invitation_create,
     invitation_respond,
@@ -177,9 +181,7 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
         messages.error(request, _("Choose one of the roles in the list."))
     else:
         try:
-            membership_change_role(
-                context=context, membership_id=membership_id, role=form.cleaned_data["role"]
-            )
+            membership_change_role(context=context, membership_id=membership_id, role=form.cleaned_data["role"])
         except DomainError as error:
             if error.status == 404:
                 raise Http404 from error
@@ -275,4 +277,64 @@ def business_public(request: HttpRequest, slug: str) -> HttpResponse:
             "whatsapp_display": phone_display(business.whatsapp),
             "whatsapp_url": f"https://wa.me/{digits}",
         },
+    )
+
+
+@business_view(Permission.BUSINESS_EDIT)
+@require_http_methods(["GET", "POST"])
+def storefront_edit(request: HttpRequest) -> HttpResponse:
+    context = _context(request)
+    business = context.business
+    form = StorefrontForm(request.POST or None, request.FILES or None, initial=StorefrontForm.initial_for(business))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            business_storefront_update(
+                context=context,
+                address=data["address"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                opening_hours=form.opening_hours(),
+                cover=data.get("cover"),
+                cover_remove=data["cover_remove"],
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, _("The storefront is saved."))
+            return redirect("directory:storefront_edit", slug=business.slug)
+    return render(
+        request,
+        "directory/storefront_form.html",
+        {"form": form, "nav": "more", "share_url": _share_url(request, business.slug)},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _share_url(request: HttpRequest, slug: str) -> str:
+    return request.build_absolute_uri(f"/b/{slug}/")
+
+
+@business_view()
+@require_GET
+def storefront_qr(request: HttpRequest) -> HttpResponse:
+    """The storefront's link as a QR code (SVG), to print and stick on the counter."""
+    context = _context(request)
+    code = segno.make(_share_url(request, context.business.slug), error="m")
+    buffer = io.BytesIO()
+    code.save(buffer, kind="svg", scale=10, border=2, dark="#115e59", xmldecl=False, svgns=True)
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="{context.business.slug}-qr.svg"'
+    return response
+
+
+@business_view()
+@require_GET
+def storefront_print(request: HttpRequest) -> HttpResponse:
+    context = _context(request)
+    return render(
+        request,
+        "directory/storefront_print.html",
+        {"share_url": _share_url(request, context.business.slug), "nav": "more"},
     )

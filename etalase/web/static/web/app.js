@@ -33,6 +33,23 @@
   window.addEventListener("offline", showConnection);
   document.addEventListener("DOMContentLoaded", showConnection);
 
+  // "Use my current location" fills the latitude/longitude fields of the storefront form.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-locate]");
+    if (!button) { return; }
+    var form = button.closest("form");
+    var status = form.querySelector("[data-locate-status]");
+    if (!navigator.geolocation) { status.textContent = button.dataset.locateError; return; }
+    navigator.geolocation.getCurrentPosition(function (position) {
+      form.querySelector("[name=latitude]").value = position.coords.latitude.toFixed(6);
+      form.querySelector("[name=longitude]").value = position.coords.longitude.toFixed(6);
+      status.textContent = "✓";
+    }, function () { status.textContent = button.dataset.locateError; }, { timeout: 10000 });
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) { window.print(); }
+  });
+
   // Forms that ask for confirmation carry data-confirm="question".
   document.addEventListener("submit", function (event) {
     var question = event.target.dataset && event.target.dataset.confirm;
