@@ -1,9 +1,12 @@
+import math
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, QuerySet, Value, When
 
 from etalase.accounts.models import User
+from etalase.core.text import search_filter
 from etalase.directory.enums import BusinessStatus, InvitationStatus
 from etalase.directory.hours import opening_status
 from etalase.directory.models import Business, Category, Invitation, Membership
@@ -14,16 +17,34 @@ def category_list() -> QuerySet[Category]:
 
 
 def business_public_list(
-    *, category_slug: str | None = None, city: str | None = None, query: str | None = None
+    *,
+    category_slug: str | None = None,
+    city: str | None = None,
+    query: str | None = None,
+    near: tuple[Decimal, Decimal] | None = None,
 ) -> QuerySet[Business]:
-    """Businesses anyone may see: active ones, newest verified first."""
+    """Businesses anyone may see: active ones; nearest first when ``near`` (lat, lng) is given,
+    else verified first, then by name. ``query`` matches names, fields, cities and descriptions in
+    any case, with or without accents, in Indonesian or English (see ``core.text``)."""
     queryset = Business.objects.filter(status=BusinessStatus.ACTIVE).select_related("category")
     if category_slug:
         queryset = queryset.filter(category__slug=category_slug)
     if city:
         queryset = queryset.filter(city__iexact=city.strip())
-    if query:
-        queryset = queryset.filter(Q(name__icontains=query) | Q(description__icontains=query))
+    if query and (condition := search_filter(query)) is not None:
+        queryset = queryset.filter(condition)
+    if near is not None:
+        # Squared distance on a flat map, longitude scaled by cos(latitude): exact enough to rank
+        # shops in one city, and the same SQL on SQLite and PostgreSQL.
+        latitude, longitude = near
+        scale = Decimal(str(round(math.cos(math.radians(float(latitude))), 6)))
+        lat_delta = ExpressionWrapper(F("latitude") - Value(latitude), output_field=DecimalField())
+        lng_delta = ExpressionWrapper((F("longitude") - Value(longitude)) * Value(scale), output_field=DecimalField())
+        queryset = queryset.annotate(
+            distance_rank=ExpressionWrapper(lat_delta * lat_delta + lng_delta * lng_delta, output_field=DecimalField()),
+            has_location=Case(When(latitude__isnull=False, then=Value(0)), default=Value(1)),
+        )
+        return queryset.order_by("has_location", "distance_rank", "name", "id")
     return queryset.order_by("-is_verified", "name", "id")
 
 

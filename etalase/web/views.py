@@ -1,6 +1,7 @@
 """The shell's own pages: home, the customer tabs, the offline page, manifest and service worker."""
 
 import hashlib
+from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -38,17 +39,32 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", {"nav": "discover"})
 
 
+def _near(request: HttpRequest) -> tuple[Decimal, Decimal] | None:
+    """The phone's location, when it shared one (?lat=&lng=); ignored when malformed."""
+    try:
+        latitude = Decimal(request.GET.get("lat", "")[:20])
+        longitude = Decimal(request.GET.get("lng", "")[:20])
+    except (InvalidOperation, ValueError):
+        return None
+    if not (latitude.is_finite() and longitude.is_finite() and -90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return latitude.quantize(Decimal("0.0001")), longitude.quantize(Decimal("0.0001"))
+
+
 @require_GET
 def discover(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:80]
     city = request.GET.get("city", "").strip()[:80]
     category = request.GET.get("category", "").strip()[:64]
+    near = _near(request)
     page = paginate(
-        business_public_list(category_slug=category or None, city=city or None, query=query or None),
+        business_public_list(category_slug=category or None, city=city or None, query=query or None, near=near),
         page=_page_number(request),
         size=20,
     )
     base = {key: value for key, value in (("q", query), ("city", city), ("category", category)) if value}
+    if near:
+        base.update(lat=str(near[0]), lng=str(near[1]))
     return render(
         request,
         "web/discover.html",
@@ -58,6 +74,7 @@ def discover(request: HttpRequest) -> HttpResponse:
             "query": query,
             "city": city,
             "category": category,
+            "near": near,
             "categories": category_list(),
             "cities": city_list(),
             "querystring_base": urlencode(base) + "&" if base else "",

@@ -50,6 +50,20 @@
     if (event.target.closest("[data-print]")) { window.print(); }
   });
 
+  // Discover: "Shops near me" sends the phone's location with the search, nearest shops first.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-near-me]");
+    if (!button) { return; }
+    var form = button.closest("form");
+    var status = form.querySelector("[data-near-status]");
+    if (!navigator.geolocation) { status.textContent = button.dataset.nearError; return; }
+    navigator.geolocation.getCurrentPosition(function (position) {
+      form.querySelector("[data-near-lat]").value = position.coords.latitude.toFixed(4);
+      form.querySelector("[data-near-lng]").value = position.coords.longitude.toFixed(4);
+      form.submit();
+    }, function () { status.textContent = button.dataset.nearError; }, { timeout: 10000, maximumAge: 600000 });
+  });
+
   // Forms that ask for confirmation carry data-confirm="question".
   document.addEventListener("submit", function (event) {
     var question = event.target.dataset && event.target.dataset.confirm;

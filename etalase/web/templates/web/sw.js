@@ -6,6 +6,7 @@ const SHELL = [
   "{% static 'web/etalase.css' %}",
   "{% static 'web/app.js' %}",
   "{% static 'web/icons/icon.svg' %}",
+  "{% static 'web/icons/sprite.svg' %}",
   "{% static 'web/icons/icon-192.png' %}",
   "{% static 'django_htmx/htmx-2.min.js' %}",
 ];
