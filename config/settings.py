@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "etalase.core.middleware.DomainErrorMiddleware",
+    "etalase.core.middleware.ApiJsonErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -186,9 +187,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_PIXELS = 4096 * 4096
 
+EMAIL_DEFAULT = "smtp" if PRODUCTION else "console"
 MAILERS = {
     "default": {
-        "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+        "BACKEND": os.environ.get(
+            "EMAIL_BACKEND",
+            "django.core.mail.backends.smtp.EmailBackend"
+            if PRODUCTION
+            else "django.core.mail.backends.console.EmailBackend",
+        ),
         "OPTIONS": {
             key.lower(): value
             for key, value in (

@@ -4,6 +4,7 @@ Pages are read in English unless a test chooses otherwise, so assertions on mess
 holding when the Indonesian catalogue grows.
 """
 
+import importlib
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -14,7 +15,7 @@ from django.utils import translation
 
 from etalase.accounts.models import User
 from etalase.directory.enums import Role
-from etalase.directory.models import Business, Membership
+from etalase.directory.models import Business, Category, Membership
 from tests.factories import ApiTokenFactory, MembershipFactory, UserFactory, registered_business
 
 
@@ -24,6 +25,24 @@ def _isolated_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_categories_in_flushed_databases(request) -> None:  # type: ignore[no-untyped-def]
+    """A transactional test flushes every table, data migrations' rows included, after it runs.
+
+    Put the default business fields back before each transactional test, so it starts from what a
+    fresh installation has, whichever test ran before it.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return
+    request.getfixturevalue("transactional_db")
+    migration = importlib.import_module("etalase.directory.migrations.0002_default_categories")
+    for position, (slug, name_id, name_en) in enumerate(migration.CATEGORIES):
+        Category.objects.get_or_create(
+            slug=slug, defaults={"name_id": name_id, "name_en": name_en, "position": position}
+        )
 
 
 @pytest.fixture(autouse=True)

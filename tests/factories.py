@@ -11,6 +11,7 @@ from factory.django import DjangoModelFactory
 
 from etalase.accounts.models import ApiToken, User
 from etalase.accounts.services import api_token_create
+from etalase.core.text import text_normalize
 from etalase.directory.enums import BusinessStatus, InvitationStatus, Role
 from etalase.directory.models import Business, Category, Invitation, Membership
 from etalase.directory.services import business_register
@@ -75,6 +76,16 @@ class BusinessFactory(DjangoModelFactory):
     whatsapp = factory.Sequence(lambda n: phone_number(20_000_000 + n))
     description = "Batik tulis dari Yogyakarta"
     status = BusinessStatus.ACTIVE
+    # What the service writes for search: name, business field in both languages, city, description.
+    search_text = factory.LazyAttribute(
+        lambda business: text_normalize(
+            business.name,
+            business.category.name_id,
+            business.category.name_en,
+            business.city,
+            business.description,
+        )
+    )
 
     @factory.post_generation
     def owner(obj: Business, create: bool, extracted: User | None, **kwargs: Any) -> None:  # noqa: N805

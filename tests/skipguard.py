@@ -19,9 +19,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if os.environ.get("ETALASE_FORBID_SKIPS") == "1" and _skipped:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
-            reporter.write_line(
-                f"ETALASE_FORBID_SKIPS=1 but {len(_skipped)} test(s) were skipped:", red=True
-            )
+            reporter.write_line(f"ETALASE_FORBID_SKIPS=1 but {len(_skipped)} test(s) were skipped:", red=True)
             for nodeid in _skipped[:50]:
                 reporter.write_line(f"  {nodeid}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -39,15 +39,11 @@ def redis_cache():
 def test_login_throttle_is_kept_in_redis(client, redis_cache):
     user_signup(phone="0813-1111-2222", password="kopi-gayo-88")
     for _ in range(5):
-        response = client.post(
-            reverse("accounts:login"), {"identifier": "081311112222", "password": "wrong-one"}
-        )
+        response = client.post(reverse("accounts:login"), {"identifier": "081311112222", "password": "wrong-one"})
         assert response.status_code == 401
     # The failures are in Redis, not in this process: a fresh client from another address is refused too.
     assert any(b"login-throttle" in key for key in redis_cache.keys("*"))
     other = client.__class__(REMOTE_ADDR="10.0.0.9")
-    response = other.post(
-        reverse("accounts:login"), {"identifier": "+6281311112222", "password": "kopi-gayo-88"}
-    )
+    response = other.post(reverse("accounts:login"), {"identifier": "+6281311112222", "password": "kopi-gayo-88"})
     assert response.status_code == 429
     assert "Coba lagi dalam" in response.content.decode() or "Try again in" in response.content.decode()

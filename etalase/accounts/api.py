@@ -1,9 +1,11 @@
 """Accounts API: the signed-in person, API tokens, and token login for apps."""
 
 from datetime import datetime
+from typing import Annotated
 
+from django.db import transaction
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Path, Router, Schema, Status
 from pydantic import Field
 
 from etalase.accounts.auth import api_auth
@@ -18,7 +20,7 @@ from etalase.accounts.services import (
     user_update_profile,
 )
 from etalase.activity.enums import Channel
-from etalase.core.api import errors
+from etalase.core.api import MAX_ID, errors
 
 router = Router(tags=["accounts"])
 
@@ -72,18 +74,18 @@ def _token_created(token: ApiToken, secret: str) -> dict[str, object]:
 
 
 @router.post("/auth/signup", response={201: UserOut, **errors(400, 422)}, auth=None)
-def signup(request: HttpRequest, payload: SignupIn) -> tuple[int, User]:
-    return 201, user_signup(**payload.dict(), channel=Channel.API)
+def signup(request: HttpRequest, payload: SignupIn) -> Status[User]:
+    return Status(201, user_signup(**payload.dict(), channel=Channel.API))
 
 
 @router.post("/auth/token", response={201: TokenCreatedOut, **errors(400, 401, 422, 429)}, auth=None)
-def token_login(request: HttpRequest, payload: TokenLoginIn) -> tuple[int, dict[str, object]]:
+def token_login(request: HttpRequest, payload: TokenLoginIn) -> Status[dict[str, object]]:
     """Exchange a phone number/email and password for a new personal API token."""
     user = user_login_check(
         request=request, identifier=payload.identifier, password=payload.password, channel=Channel.API
     )
     token, secret = api_token_create(user=user, name=payload.name)
-    return 201, _token_created(token, secret)
+    return Status(201, _token_created(token, secret))
 
 
 @router.get("/me", response={200: UserOut, **errors(401)}, auth=api_auth)
@@ -94,10 +96,11 @@ def me(request: HttpRequest) -> User:
 @router.patch("/me", response={200: UserOut, **errors(400, 401, 403, 422)}, auth=api_auth)
 def me_update(request: HttpRequest, payload: UserPatch) -> User:
     user: User = request.auth  # type: ignore[attr-defined]
-    if payload.name is not None:
-        user_update_profile(user=user, name=payload.name)
-    if payload.language is not None:
-        user_set_language(user=user, language=payload.language)
+    with transaction.atomic():  # a bad language leaves the name untouched too
+        if payload.language is not None:
+            user_set_language(user=user, language=payload.language)
+        if payload.name is not None:
+            user_update_profile(user=user, name=payload.name)
     return user
 
 
@@ -107,12 +110,12 @@ def tokens(request: HttpRequest) -> list[ApiToken]:
 
 
 @router.post("/me/tokens", response={201: TokenCreatedOut, **errors(400, 401, 403, 422)}, auth=api_auth)
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
     token, secret = api_token_create(user=request.auth, name=payload.name)  # type: ignore[attr-defined]
-    return 201, _token_created(token, secret)
+    return Status(201, _token_created(token, secret))
 
 
 @router.delete("/me/tokens/{token_id}", response={204: None, **errors(401, 403, 404)}, auth=api_auth)
-def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def token_revoke(request: HttpRequest, token_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Status[None]:
     api_token_revoke(user=request.auth, token_id=token_id)  # type: ignore[attr-defined]
-    return 204, None
+    return Status(204, None)

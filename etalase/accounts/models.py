@@ -24,9 +24,7 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def create_superuser(
-        self, email: str | None = None, password: str | None = None, **extra: object
-    ) -> "User":
+    def create_superuser(self, email: str | None = None, password: str | None = None, **extra: object) -> "User":
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         return self.create_user(email, password, **extra)  # type: ignore[arg-type]

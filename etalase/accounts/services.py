@@ -119,9 +119,7 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 
-def user_login_check(
-    *, request: HttpRequest, identifier: str, password: str, channel: str = Channel.WEB
-) -> User:
+def user_login_check(*, request: HttpRequest, identifier: str, password: str, channel: str = Channel.WEB) -> User:
     """Check credentials with throttling; record the login. The caller starts the session."""
     ip = client_ip(request)
     # One account, however its phone number is written: throttle on the normalised identifier.
@@ -204,11 +202,7 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
 def api_token_authenticate(*, secret: str) -> User | None:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=_digest(secret), revoked_at__isnull=True)
-        .first()
-    )
+    token = ApiToken.objects.select_related("user").filter(digest=_digest(secret), revoked_at__isnull=True).first()
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

@@ -67,9 +67,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Welcome to Etalase!"))  # in the language just chosen
             return response
     status = 400 if form.is_bound else 200
-    return render(
-        request, "accounts/signup.html", {"form": form, "next": _safe_next(request, "")}, status=status
-    )
+    return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request, "")}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -90,9 +88,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 status = error.status
             else:
                 return _start_session(request, user, _safe_next(request, reverse("web:home")))
-    return render(
-        request, "accounts/login.html", {"form": form, "next": _safe_next(request, "")}, status=status
-    )
+    return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request, "")}, status=status)
 
 
 @require_POST
@@ -115,29 +111,30 @@ def language(request: HttpRequest) -> HttpResponse:
     return _remember_language(HttpResponseRedirect(_safe_next(request, reverse("web:me"))), chosen)
 
 
-NEW_TOKEN_SESSION_KEY = "etalase_new_api_token"  # noqa: S105 - a session key name
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
-    """Create and list tokens. A new secret is shown on the next page view only, then forgotten."""
+    """Create and list tokens. A new secret appears once, in the answer to the POST that made it;
+    it is never stored anywhere (not even in the session) and never shown again."""
     user: User = request.user  # type: ignore[assignment]
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            _token, secret = api_token_create(user=user, name=form.cleaned_data["name"])
-        except DomainError as error:
-            form_add_domain_error(form, error)
-        else:
-            request.session[NEW_TOKEN_SESSION_KEY] = secret
-            return redirect("accounts:tokens")
-    secret = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
+    secret = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                _token, secret = api_token_create(user=user, name=form.cleaned_data["name"])
+            except DomainError as error:
+                form_add_domain_error(form, error)
+            else:
+                status = 200
+                form = TokenForm()
     response = render(
         request,
         "accounts/tokens.html",
         {"nav": "me", "form": form, "secret": secret, "tokens": api_token_list(user=user)},
-        status=400 if form.is_bound else 200,
+        status=status,
     )
     response["Cache-Control"] = "no-store"
     return response

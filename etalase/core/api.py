@@ -75,9 +75,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthorizationError)
     def forbidden(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
-        return error_response(
-            api, request, 403, "permission_denied", _("You do not have permission to do this.")
-        )
+        return error_response(api, request, 403, "permission_denied", _("You do not have permission to do this."))
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
@@ -88,6 +86,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
                 403,
                 "csrf_failed",
                 _("The form expired or the CSRF token is missing. Reload and try again."),
+            )
+        if exc.status_code == 400:  # e.g. a body that is not JSON
+            return error_response(
+                api,
+                request,
+                422,
+                "invalid",
+                _("The request body could not be read. Send JSON with Content-Type: application/json."),
             )
         return error_response(api, request, exc.status_code, "error", str(exc))
 

@@ -34,8 +34,7 @@ def image_normalize(
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
         raise InvalidImage(
-            _("The picture is too large: at most %(megabytes)s MB.")
-            % {"megabytes": f"{max_bytes / 1024 / 1024:g}"},
+            _("The picture is too large: at most %(megabytes)s MB.") % {"megabytes": f"{max_bytes / 1024 / 1024:g}"},
             code="image_too_large",
         )
     read = upload.read
@@ -44,8 +43,7 @@ def image_normalize(
     raw = read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise InvalidImage(
-            _("The picture is too large: at most %(megabytes)s MB.")
-            % {"megabytes": f"{max_bytes / 1024 / 1024:g}"},
+            _("The picture is too large: at most %(megabytes)s MB.") % {"megabytes": f"{max_bytes / 1024 / 1024:g}"},
             code="image_too_large",
         )
     try:

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import File, Path, Query, Router, Schema
+from ninja import File, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -173,7 +173,7 @@ def businesses(request: HttpRequest, filters: Query[DirectoryFilters]) -> dict[s
 
 
 @router.post("/businesses", response={201: BusinessOut, **errors(400, 401, 403, 422)}, auth=api_auth)
-def business_create(request: HttpRequest, payload: BusinessIn) -> tuple[int, Business]:
+def business_create(request: HttpRequest, payload: BusinessIn) -> Status[Business]:
     business = business_register(
         owner=request.auth,  # type: ignore[attr-defined]
         name=payload.name,
@@ -184,7 +184,7 @@ def business_create(request: HttpRequest, payload: BusinessIn) -> tuple[int, Bus
         timezone_name=payload.timezone,
         channel=Channel.API,
     )
-    return 201, business
+    return Status(201, business)
 
 
 @router.get("/businesses/{slug}", response={200: BusinessOut, **errors(404, 422)}, auth=None)
@@ -254,9 +254,9 @@ def member_role(request: HttpRequest, slug: Slug, membership_id: Id, payload: Ro
     response={204: None, **errors(401, 403, 404, 409, 422)},
     auth=api_auth,
 )
-def member_remove(request: HttpRequest, slug: Slug, membership_id: Id) -> tuple[int, None]:
+def member_remove(request: HttpRequest, slug: Slug, membership_id: Id) -> Status[None]:
     membership_remove(context=_context(request, slug), membership_id=membership_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -274,9 +274,9 @@ def invitations(request: HttpRequest, slug: Slug) -> list[Invitation]:
     response={201: InvitationOut, **errors(400, 401, 403, 404, 409, 422)},
     auth=api_auth,
 )
-def invitation_add(request: HttpRequest, slug: Slug, payload: InvitationIn) -> tuple[int, Invitation]:
+def invitation_add(request: HttpRequest, slug: Slug, payload: InvitationIn) -> Status[Invitation]:
     context = _context(request, slug)
-    return 201, invitation_create(context=context, identifier=payload.identifier, role=payload.role)
+    return Status(201, invitation_create(context=context, identifier=payload.identifier, role=payload.role))
 
 
 @router.delete(
@@ -284,9 +284,9 @@ def invitation_add(request: HttpRequest, slug: Slug, payload: InvitationIn) -> t
     response={204: None, **errors(401, 403, 404, 422)},
     auth=api_auth,
 )
-def invitation_delete(request: HttpRequest, slug: Slug, invitation_id: Id) -> tuple[int, None]:
+def invitation_delete(request: HttpRequest, slug: Slug, invitation_id: Id) -> Status[None]:
     invitation_revoke(context=_context(request, slug), invitation_id=invitation_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me/invitations", response={200: list[InvitationOut], **errors(401)}, auth=api_auth)

@@ -80,7 +80,8 @@ def business_register_view(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     activities = []
-    if context.has(Permission.ACTIVITY_VIEW):
+    can_see_activity = context.has(Permission.DASHBOARD_VIEW) and context.has(Permission.ACTIVITY_VIEW)
+    if can_see_activity:
         activities = list(activity_list(business=context.business)[:10])
         for activity in activities:
             activity.label = verb_label(activity.verb)  # type: ignore[attr-defined]
@@ -90,7 +91,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "nav": "dashboard",
             "activities": activities,
-            "can_see_activity": context.has(Permission.ACTIVITY_VIEW),
+            "can_see_activity": can_see_activity,
             "member_count": context.business.memberships.count(),
             "public_url": request.build_absolute_uri(f"/b/{context.business.slug}/"),
         },
@@ -235,7 +236,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 whatsapp=data["whatsapp"],
                 description=data["description"],
                 logo=data.get("logo"),
-                timezone_name=data["timezone"] or "Asia/Jakarta",
+                timezone_name=data["timezone"] or business.timezone,
             )
         except DomainError as error:
             form_add_domain_error(form, error)

@@ -66,14 +66,10 @@ def test_the_chosen_language_is_remembered_in_a_cookie(anonymous_client):
 
 @pytest.mark.django_db
 def test_a_safe_next_address_is_followed_and_a_foreign_one_is_not(anonymous_client, client_for):
-    response = anonymous_client.post(
-        f"{SIGNUP}?next=/discover/%3Fcity%3DSolo", signup_form(phone="0812-3456-7890")
-    )
+    response = anonymous_client.post(f"{SIGNUP}?next=/discover/%3Fcity%3DSolo", signup_form(phone="0812-3456-7890"))
     assert response["Location"] == "/discover/?city=Solo"
 
-    response = client_for(None).post(
-        f"{SIGNUP}?next=https://evil.example/steal", signup_form(phone="0812-1111-2222")
-    )
+    response = client_for(None).post(f"{SIGNUP}?next=https://evil.example/steal", signup_form(phone="0812-1111-2222"))
     assert response["Location"] == reverse("web:home")
 
 
@@ -108,7 +104,10 @@ def test_an_email_address_already_in_use_is_refused_whatever_its_case(anonymous_
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"phone": "0812-34"}, "Enter a valid phone number, for example 0812-3456-7890 or +62 812 3456 7890."),
+        (
+            {"phone": "0812-34"},
+            "Enter a valid phone number, for example 0812-3456-7890 or +62 812 3456 7890.",
+        ),
         ({"phone": "abc"}, "Enter a valid phone number, for example 0812-3456-7890 or +62 812 3456 7890."),
         ({"email": "sari@"}, "Enter a valid email address."),
         ({}, "Enter a phone number or an email address."),

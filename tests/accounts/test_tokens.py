@@ -4,6 +4,7 @@ import hashlib
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
@@ -25,16 +26,25 @@ def bearer(secret: str) -> Client:
     return Client(headers={"authorization": f"Bearer {secret}", "accept-language": "en"})
 
 
+def create_on_the_page(browser, name: str) -> str:
+    """Create a token on the page; return the secret the page shows."""
+    response = browser.post(TOKENS, {"name": name}, follow=True)
+    assert response.status_code == 200
+    shown = SECRET.findall(response.content.decode())
+    assert len(shown) == 1, "the new secret is shown exactly once"
+    return shown[0]
+
+
 def test_a_new_token_is_shown_once_and_never_again(client_for, sari):
     browser = client_for(sari)
 
-    response = browser.post(TOKENS, {"name": "cashier tablet"})
+    response = browser.post(TOKENS, {"name": "cashier tablet"}, follow=True)
 
-    assert response.status_code == 201
     secrets_shown = SECRET.findall(response.content.decode())
     assert len(secrets_shown) == 1
     secret = secrets_shown[0]
     assert "it will not be shown again" in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
 
     later = browser.get(TOKENS)
     assert later.status_code == 200
@@ -45,8 +55,7 @@ def test_a_new_token_is_shown_once_and_never_again(client_for, sari):
 
 
 def test_only_a_digest_of_the_secret_is_stored(client_for, sari):
-    response = client_for(sari).post(TOKENS, {"name": "accounting app"})
-    secret = SECRET.findall(response.content.decode())[0]
+    secret = create_on_the_page(client_for(sari), "accounting app")
 
     token = ApiToken.objects.get()
     assert token.digest == hashlib.sha256(secret.encode()).hexdigest()
@@ -57,9 +66,20 @@ def test_only_a_digest_of_the_secret_is_stored(client_for, sari):
         assert secret not in str(activity.data)
 
 
+def test_the_secret_never_rests_in_the_session_store(client_for, sari):
+    """Between creating the token and the page that shows it, the secret must not sit in the database."""
+    browser = client_for(sari)
+
+    browser.post(TOKENS, {"name": "accounting app"})
+
+    token = ApiToken.objects.get()
+    for session in Session.objects.all():
+        stored = str(session.get_decoded())
+        assert f"etl_{token.prefix}_" not in stored, "the secret is kept in django_session"
+
+
 def test_the_secret_works_as_a_bearer_token_on_the_api(client_for, sari):
-    response = client_for(sari).post(TOKENS, {"name": "accounting app"})
-    secret = SECRET.findall(response.content.decode())[0]
+    secret = create_on_the_page(client_for(sari), "accounting app")
 
     me = bearer(secret).get("/api/v1/me")
 

@@ -91,14 +91,11 @@ def test_a_handler_runs_after_commit_once_per_activity(recorder, django_capture_
 
 
 @pytest.mark.django_db
-def test_a_failing_handler_does_not_stop_the_others(
-    failing_handler, recorder, django_capture_on_commit_callbacks
-):
+def test_a_failing_handler_does_not_stop_the_others(failing_handler, recorder, django_capture_on_commit_callbacks):
     assert handlers_for(VERB).index(recorder) > 0, "the failing handler must run first"
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            activity = activity_record(verb=VERB)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        activity = activity_record(verb=VERB)
 
     assert recorder.seen == [activity.pk]
     activity.refresh_from_db()
@@ -107,13 +104,14 @@ def test_a_failing_handler_does_not_stop_the_others(
 
 
 @pytest.mark.django_db
-def test_nothing_is_recorded_or_processed_when_the_transaction_rolls_back(
-    recorder, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
+def test_nothing_is_recorded_or_processed_when_the_transaction_rolls_back(recorder, django_capture_on_commit_callbacks):
+    def service_that_fails_after_recording() -> None:
+        with transaction.atomic():
             activity_record(verb=VERB)
             raise RuntimeError("the service failed after recording")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+        service_that_fails_after_recording()
 
     assert callbacks == []
     assert recorder.seen == []

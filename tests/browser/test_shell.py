@@ -82,9 +82,7 @@ def test_offline_page_and_installable_app(page, context, live_server, screenshot
     page.wait_for_function(
         "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000
     )
-    manifest = page.evaluate(
-        "fetch(document.querySelector('link[rel=manifest]').href).then(r => r.json())"
-    )
+    manifest = page.evaluate("fetch(document.querySelector('link[rel=manifest]').href).then(r => r.json())")
     assert manifest["display"] == "standalone"
     assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
     session = context.new_cdp_session(page)

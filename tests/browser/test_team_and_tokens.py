@@ -69,7 +69,7 @@ def test_api_token_is_shown_once_and_works(page, live_server, business, screensh
     secret = page.get_by_test_id("token-secret").inner_text().strip()
     assert secret.startswith("etl_")
     screenshot("token-created-360")
-    page.reload()
+    page.goto(f"{live_server.url}/accounts/tokens/")
     expect(page.get_by_test_id("token-secret")).to_have_count(0)
 
     api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")

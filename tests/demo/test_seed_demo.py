@@ -39,9 +39,7 @@ def customers() -> Any:
 
 def snapshot() -> dict[str, list[Any]]:
     return {
-        "businesses": list(
-            Business.objects.order_by("pk").values_list("name", "slug", "category__slug", "city")
-        ),
+        "businesses": list(Business.objects.order_by("pk").values_list("name", "slug", "category__slug", "city")),
         "team": list(
             Membership.objects.order_by("business__name", "user__name").values_list(
                 "business__name", "user__name", "role"

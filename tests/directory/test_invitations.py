@@ -32,7 +32,7 @@ def test_inviting_by_phone_stores_the_number_in_e164(owner_client, business):
     assert (invitation.role, invitation.status) == (Role.CASHIER, InvitationStatus.PENDING)
     assert Activity.objects.filter(verb="member_invited", business=business).count() == 1
     team = owner_client.get(team_url(business)).content.decode()
-    assert "+6281299991234" in team
+    assert "+62 812-9999-1234" in team
     assert "Invitation sent." in team
 
 
@@ -108,9 +108,7 @@ def test_an_existing_user_declines_the_invitation(client_for, business):
     invitation = InvitationFactory(business=business, phone="+6281299991234")
     browser = client_for(dewi)
 
-    response = browser.post(
-        reverse("directory:invitation_respond", args=[invitation.pk]), {"accept": "0"}, follow=True
-    )
+    response = browser.post(reverse("directory:invitation_respond", args=[invitation.pk]), {"accept": "0"}, follow=True)
 
     assert "Invitation declined." in response.content.decode()
     assert not Membership.objects.filter(user=dewi).exists()

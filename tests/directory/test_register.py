@@ -194,9 +194,7 @@ def test_registering_on_the_api(api_client_for, sari):
     ids=["unknown-category", "bad-whatsapp", "blank-name", "empty-city", "unknown-timezone"],
 )
 def test_bad_input_on_the_api_is_named_per_field(api_client_for, sari, fields, field, message):
-    response = api_client_for(sari).post(
-        "/api/v1/businesses", api_body(**fields), content_type="application/json"
-    )
+    response = api_client_for(sari).post("/api/v1/businesses", api_body(**fields), content_type="application/json")
 
     assert response.status_code == 400
     error = response.json()["error"]

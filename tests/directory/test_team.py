@@ -90,6 +90,7 @@ def test_only_editors_see_and_save_the_business_profile(client_for, business, me
 
 @pytest.mark.parametrize("role", Role.values)
 def test_the_dashboard_activity_list_is_for_roles_that_see_the_dashboard(client_for, business, member_of, role):
+    """Support staff, technicians and cashiers have no ``dashboard.view``: no activity list for them."""
     browser = client_for(member_of(business, role).user)
     permissions = ROLE_PERMISSIONS[role]
     may_see = Permission.DASHBOARD_VIEW in permissions and Permission.ACTIVITY_VIEW in permissions
@@ -99,15 +100,6 @@ def test_the_dashboard_activity_list_is_for_roles_that_see_the_dashboard(client_
     assert page.status_code == 200
     assert ("Latest activity" in page.content.decode()) is may_see
     assert ("registered the business" in page.content.decode()) is may_see
-
-
-def test_support_staff_do_not_see_the_dashboard_activity_list(client_for, business, member_of):
-    page = client_for(member_of(business, Role.SUPPORT).user).get(
-        reverse("directory:dashboard", args=[business.slug])
-    )
-
-    assert page.status_code == 200
-    assert "Latest activity" not in page.content.decode()
 
 
 @pytest.mark.parametrize("role", Role.values)
@@ -142,8 +134,8 @@ def test_a_manager_cannot_invite_an_owner(client_for, business, member_of):
 
     response = manager.post(team_url(business), {"identifier": "0812-9999-1234", "role": Role.OWNER})
 
-    assert response.status_code in (400, 403)
-    assert NOT_ALLOWED in response.content.decode() or "Not allowed" in response.content.decode()
+    assert response.status_code == 400
+    assert NOT_ALLOWED in response.content.decode()
     assert Invitation.objects.count() == 0
 
 

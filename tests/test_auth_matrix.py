@@ -1,0 +1,392 @@
+"""Who may open what: every page and every API operation, tried as every kind of person.
+
+The tables below classify each URL pattern and each API operation once. The walkers at the bottom
+fail when the project has a URL or an operation that the tables do not classify (or the other way
+round), so a new page cannot ship without deciding who may open it.
+
+People: ``anonymous``; ``customer`` (an account, no business); ``other_business_member`` (the owner
+of another business); and a member of the tested business in each of the six roles. The expected
+answer for a role comes from ``ROLE_PERMISSIONS``, the one table that maps roles to permissions.
+"""
+
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from string import Formatter
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.views.static import serve
+from PIL import Image
+
+from etalase.accounts.models import ApiToken, User
+from etalase.directory.enums import Role
+from etalase.directory.models import Business, Invitation, Membership
+from etalase.directory.permissions import ROLE_PERMISSIONS
+from etalase.directory.permissions import Permission as P
+from tests.factories import (
+    PASSWORD,
+    ApiTokenFactory,
+    InvitationFactory,
+    MembershipFactory,
+    UserFactory,
+    registered_business,
+)
+
+PUBLIC = "public"  # anyone, signed in or not
+LOGIN = "login"  # any signed-in person; anonymous visitors are sent to log in (pages) or get 401 (API)
+BUSINESS = "business"  # members of the business only; everyone else gets 404 as if it did not exist
+
+USER_TYPES = ("anonymous", "customer", "other_business_member", *Role.values)
+TO_LOGIN = "to login"
+
+
+@dataclass(frozen=True)
+class Rule:
+    access: str
+    ok: int = 200
+    method: str = "GET"
+    permission: str | None = None
+    data: Callable[["World"], Any] | None = None
+    params: dict[str, str] = field(default_factory=dict)  # path parameter -> World attribute
+    multipart: bool = False
+
+
+def fixed(value: dict[str, Any]) -> Callable[["World"], dict[str, Any]]:
+    return lambda world: value
+
+
+# --- pages: every named URL pattern outside admin/ and the API ---------------------------------
+
+PAGES: dict[str, Rule] = {
+    "accounts:signup": Rule(PUBLIC),
+    "accounts:login": Rule(PUBLIC),
+    "accounts:logout": Rule(PUBLIC, ok=302, method="POST"),
+    "accounts:language": Rule(PUBLIC, ok=302, method="POST", data=fixed({"language": "en"})),
+    "accounts:tokens": Rule(LOGIN),
+    "accounts:token_revoke": Rule(LOGIN, ok=302, method="POST", params={"token_id": "own_token_id"}),
+    "directory:business_register": Rule(LOGIN),
+    "directory:business_home": Rule(LOGIN, ok=302),
+    "directory:dashboard": Rule(BUSINESS),
+    "directory:orders": Rule(BUSINESS, permission=P.ORDERS_VIEW),
+    "directory:customers": Rule(BUSINESS, permission=P.CUSTOMERS_VIEW),
+    "directory:inbox": Rule(BUSINESS, permission=P.INBOX_VIEW),
+    "directory:more": Rule(BUSINESS),
+    "directory:profile": Rule(BUSINESS, permission=P.BUSINESS_EDIT),
+    "directory:team": Rule(BUSINESS, permission=P.MEMBERS_VIEW),
+    "directory:storefront_edit": Rule(BUSINESS, permission=P.BUSINESS_EDIT),
+    "directory:storefront_qr": Rule(BUSINESS),
+    "directory:storefront_print": Rule(BUSINESS),
+    "directory:invitation_revoke": Rule(
+        BUSINESS,
+        ok=302,
+        method="POST",
+        permission=P.MEMBERS_MANAGE,
+        params={"invitation_id": "pending_invitation_id"},
+    ),
+    "directory:member_role": Rule(
+        BUSINESS,
+        ok=302,
+        method="POST",
+        permission=P.MEMBERS_MANAGE,
+        data=fixed({"role": Role.SUPPORT}),
+        params={"membership_id": "target_membership_id"},
+    ),
+    "directory:member_remove": Rule(
+        BUSINESS,
+        ok=302,
+        method="POST",
+        permission=P.MEMBERS_MANAGE,
+        params={"membership_id": "target_membership_id"},
+    ),
+    "directory:invitation_respond": Rule(
+        LOGIN,
+        ok=302,
+        method="POST",
+        data=fixed({"accept": "0"}),
+        params={"invitation_id": "own_invitation_id"},
+    ),
+    "directory:business_public": Rule(PUBLIC),
+    "web:home": Rule(PUBLIC),
+    "web:discover": Rule(PUBLIC),
+    "web:feed": Rule(PUBLIC),
+    "web:notifications": Rule(PUBLIC),
+    "web:me": Rule(PUBLIC),
+    "web:offline": Rule(PUBLIC),
+    "web:manifest": Rule(PUBLIC),
+    "web:service_worker": Rule(PUBLIC),
+}
+
+# --- the API: every operation of the OpenAPI document ------------------------------------------
+
+
+def business_body(world: "World") -> dict[str, Any]:
+    return {"name": "Batik Baru", "category": "fashion-batik", "city": "Solo", "whatsapp": "0812-3456-7890"}
+
+
+def logo_upload(world: "World") -> dict[str, Any]:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), "navy").save(buffer, format="PNG")
+    return {"logo": SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")}
+
+
+def own_credentials(world: "World") -> dict[str, Any]:
+    return {"identifier": world.acting_or_bystander.email, "password": PASSWORD}
+
+
+BUSINESS_PATH = "/api/v1/businesses/{slug}"
+API: dict[tuple[str, str], Rule] = {
+    ("POST", "/api/v1/auth/signup"): Rule(
+        PUBLIC, ok=201, data=fixed({"phone": "0813-9999-0000", "password": "kopi-gayo-88"})
+    ),
+    ("POST", "/api/v1/auth/token"): Rule(PUBLIC, ok=201, data=own_credentials),
+    ("GET", "/api/v1/me"): Rule(LOGIN),
+    ("PATCH", "/api/v1/me"): Rule(LOGIN, data=fixed({"name": "Nama Baru"})),
+    ("GET", "/api/v1/me/tokens"): Rule(LOGIN),
+    ("POST", "/api/v1/me/tokens"): Rule(LOGIN, ok=201, data=fixed({"name": "matrix"})),
+    ("DELETE", "/api/v1/me/tokens/{token_id}"): Rule(LOGIN, ok=204, params={"token_id": "own_token_id"}),
+    ("GET", "/api/v1/categories"): Rule(PUBLIC),
+    ("GET", "/api/v1/businesses"): Rule(PUBLIC),
+    ("POST", "/api/v1/businesses"): Rule(LOGIN, ok=201, data=business_body),
+    ("GET", BUSINESS_PATH): Rule(PUBLIC),
+    ("PATCH", BUSINESS_PATH): Rule(BUSINESS, permission=P.BUSINESS_EDIT, data=business_body),
+    ("POST", BUSINESS_PATH + "/logo"): Rule(BUSINESS, permission=P.BUSINESS_EDIT, data=logo_upload, multipart=True),
+    ("GET", "/api/v1/me/businesses"): Rule(LOGIN),
+    ("GET", BUSINESS_PATH + "/members"): Rule(BUSINESS, permission=P.MEMBERS_VIEW),
+    ("PATCH", BUSINESS_PATH + "/members/{membership_id}"): Rule(
+        BUSINESS,
+        permission=P.MEMBERS_MANAGE,
+        data=fixed({"role": Role.SUPPORT}),
+        params={"membership_id": "target_membership_id"},
+    ),
+    ("DELETE", BUSINESS_PATH + "/members/{membership_id}"): Rule(
+        BUSINESS, ok=204, permission=P.MEMBERS_MANAGE, params={"membership_id": "target_membership_id"}
+    ),
+    ("GET", BUSINESS_PATH + "/invitations"): Rule(BUSINESS, permission=P.MEMBERS_MANAGE),
+    ("POST", BUSINESS_PATH + "/invitations"): Rule(
+        BUSINESS,
+        ok=201,
+        permission=P.MEMBERS_MANAGE,
+        data=fixed({"identifier": "0813-7777-0000", "role": Role.SALES}),
+    ),
+    ("DELETE", BUSINESS_PATH + "/invitations/{invitation_id}"): Rule(
+        BUSINESS, ok=204, permission=P.MEMBERS_MANAGE, params={"invitation_id": "pending_invitation_id"}
+    ),
+    ("GET", "/api/v1/me/invitations"): Rule(LOGIN),
+    ("POST", "/api/v1/me/invitations/{invitation_id}/accept"): Rule(
+        LOGIN, params={"invitation_id": "own_invitation_id"}
+    ),
+    ("POST", "/api/v1/me/invitations/{invitation_id}/decline"): Rule(
+        LOGIN, params={"invitation_id": "own_invitation_id"}
+    ),
+    ("GET", BUSINESS_PATH + "/activities"): Rule(BUSINESS, permission=P.ACTIVITY_VIEW),
+}
+
+
+# --- the world every case is tried in ----------------------------------------------------------
+
+
+@dataclass
+class World:
+    business: Business
+    users: dict[str, User | None]
+    acting: User | None
+    acting_or_bystander: User
+    target_membership: Membership
+    pending_invitation: Invitation
+    own_token: ApiToken
+    own_invitation: Invitation
+
+    @property
+    def slug(self) -> str:
+        return self.business.slug
+
+    @property
+    def own_token_id(self) -> int:
+        return self.own_token.pk
+
+    @property
+    def own_invitation_id(self) -> int:
+        return self.own_invitation.pk
+
+    @property
+    def pending_invitation_id(self) -> int:
+        return self.pending_invitation.pk
+
+    @property
+    def target_membership_id(self) -> int:
+        return self.target_membership.pk
+
+    def path_value(self, rule: Rule, name: str) -> Any:
+        return getattr(self, rule.params.get(name, name))
+
+
+def build_world(user_type: str) -> World:
+    owner = UserFactory(name="Sari")
+    business = registered_business(owner=owner, name="Batik Sari")
+    other_business = registered_business(owner=UserFactory(name="Bayu"), name="Kopi Senja")
+    users: dict[str, User | None] = {
+        "anonymous": None,
+        "customer": UserFactory(name="Budi"),
+        "other_business_member": Membership.objects.get(business=other_business).user,
+        Role.OWNER: owner,
+    }
+    for role in Role.values:
+        if role != Role.OWNER:
+            users[role] = MembershipFactory(business=business, role=role).user
+    target = MembershipFactory(business=business, role=Role.SALES)
+    acting = users[user_type]
+    bystander = acting or users["customer"]
+    assert bystander is not None
+    return World(
+        business=business,
+        users=users,
+        acting=acting,
+        acting_or_bystander=bystander,
+        target_membership=target,
+        pending_invitation=InvitationFactory(business=business, phone="+6281377770001"),
+        own_token=ApiTokenFactory(user=bystander, name="to revoke"),
+        own_invitation=InvitationFactory(business=business, phone="", email=bystander.email, role=Role.CASHIER),
+    )
+
+
+def expected_answer(rule: Rule, user_type: str, *, api: bool) -> int | str:
+    if rule.access == PUBLIC:
+        return rule.ok
+    if user_type == "anonymous":
+        return 401 if api else TO_LOGIN
+    if rule.access == LOGIN:
+        return rule.ok
+    if user_type not in Role.values:
+        return 404
+    if rule.permission is None or rule.permission in ROLE_PERMISSIONS[user_type]:
+        return rule.ok
+    return 403
+
+
+def check_answer(response, expected: int | str, label: str) -> None:
+    login = reverse("accounts:login")
+    assert response.status_code < 500, f"{label}: {response.status_code}"
+    if expected == TO_LOGIN:
+        assert response.status_code == 302, f"{label}: {response.status_code}, expected a redirect to log in"
+        assert response["Location"].startswith(login), f"{label}: redirected to {response['Location']}"
+        return
+    assert response.status_code == expected, f"{label}: {response.status_code}, expected {expected}"
+    if response.status_code == 302:
+        assert not response["Location"].startswith(login), f"{label}: sent a signed-in person to log in"
+
+
+# --- the matrix --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("user_type", USER_TYPES)
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page(name, user_type, client_for):
+    rule = PAGES[name]
+    world = build_world(user_type)
+    pattern = resolve_pattern(name)
+    kwargs = {parameter: world.path_value(rule, parameter) for parameter in pattern.pattern.converters}
+    url = reverse(name, kwargs=kwargs)
+    browser = client_for(world.acting)
+    data = rule.data(world) if rule.data else {}
+
+    response = browser.post(url, data) if rule.method == "POST" else browser.get(url)
+
+    check_answer(response, expected_answer(rule, user_type, api=False), f"{rule.method} {url} as {user_type}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("user_type", USER_TYPES)
+@pytest.mark.parametrize(("method", "path"), sorted(API))
+def test_api_operation(method, path, user_type, api_client_for):
+    rule = API[(method, path)]
+    world = build_world(user_type)
+    names = [name for _text, name, _spec, _conversion in Formatter().parse(path) if name]
+    url = path.format(**{name: world.path_value(rule, name) for name in names})
+    api = api_client_for(world.acting)
+    data = rule.data(world) if rule.data else None
+
+    if rule.multipart:
+        response = api.post(url, data)
+    elif data is None:
+        response = api.generic(method, url)
+    else:
+        response = getattr(api, method.lower())(url, data, content_type="application/json")
+
+    expected = expected_answer(rule, user_type, api=True)
+    check_answer(response, expected, f"{method} {url} as {user_type}")
+    if response.status_code >= 400:
+        assert set(response.json()["error"]) == {"code", "message", "fields"}
+
+
+# --- every URL and every operation must be classified ------------------------------------------
+
+SKIPPED_NAMESPACES = {"admin", "api"}
+
+
+def url_names(patterns: list[URLPattern | URLResolver], namespace: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in SKIPPED_NAMESPACES:
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_names(pattern.url_patterns, inner)
+        elif pattern.callback is serve:  # uploaded files, served by Django only with DEBUG on
+            continue
+        else:
+            yield f"{namespace}{pattern.name}" if pattern.name else f"<unnamed {pattern.pattern}>"
+
+
+def resolve_pattern(name: str) -> URLPattern:
+    namespace, _, short = name.rpartition(":")
+    for pattern in get_resolver().namespace_dict[namespace][1].url_patterns:
+        if isinstance(pattern, URLPattern) and pattern.name == short:
+            return pattern
+    raise AssertionError(f"{name} is not a URL pattern")
+
+
+def test_every_url_is_classified():
+    found = list(url_names(get_resolver().url_patterns))
+
+    assert len(found) == len(set(found)), "two URL patterns share a name"
+    assert sorted(set(found) - set(PAGES)) == [], "classify these URLs in PAGES"
+    assert sorted(set(PAGES) - set(found)) == [], "these PAGES entries are no longer URLs"
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_every_classified_url_reverses_to_its_own_view(name):
+    pattern = resolve_pattern(name)
+    kwargs = dict.fromkeys(pattern.pattern.converters, "1")
+    if "slug" in kwargs:
+        kwargs["slug"] = "batik-sari"
+
+    assert resolve(reverse(name, kwargs=kwargs)).func == pattern.callback
+
+
+@pytest.mark.django_db
+def test_every_api_operation_is_classified(anonymous_client):
+    document = anonymous_client.get("/api/v1/openapi.json").json()
+    found = {(method.upper(), path) for path, operations in document["paths"].items() for method in operations}
+
+    assert sorted(found - set(API)) == [], "classify these operations in API"
+    assert sorted(set(API) - found) == [], "these API entries are no longer operations"
+
+
+@pytest.mark.django_db
+def test_the_api_documentation_is_public(anonymous_client):
+    assert anonymous_client.get("/api/v1/openapi.json").status_code == 200
+    assert anonymous_client.get("/api/v1/docs").status_code == 200
+
+
+def test_the_tables_agree_with_the_documented_security():
+    """An operation documented without authentication is public in the table, and the other way round."""
+    from config.api import api
+
+    document = api.get_openapi_schema(path_prefix="/api/v1/")
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            documented_public = not operation.get("security")
+            assert documented_public == (API[(method.upper(), path)].access == PUBLIC), f"{method} {path}"
