@@ -27,9 +27,7 @@ def draw(size: int, *, maskable: bool) -> Image.Image:
         colour = ORANGE if index % 2 == 0 else CREAM
         x0 = left + index * width
         pen.rectangle([x0, top, x0 + width, awning_bottom], fill=colour)
-        pen.pieslice(
-            [x0, awning_bottom - width / 2, x0 + width, awning_bottom + width / 2], 0, 180, fill=colour
-        )
+        pen.pieslice([x0, awning_bottom - width / 2, x0 + width, awning_bottom + width / 2], 0, 180, fill=colour)
     pen.rectangle([left + width * 0.3, awning_bottom + width / 2, right - width * 0.3, bottom], fill=CREAM)
     pen.rectangle(
         [left + width * 0.6, awning_bottom + width * 0.8, right - width * 0.6, bottom - size * 0.08],

@@ -30,9 +30,7 @@ class Activity(models.Model):
         related_name="+",
     )
     verb = models.CharField(_("action"), max_length=64)
-    target_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     target_id = models.CharField(max_length=64, blank=True, default="")
     data = models.JSONField(_("data"), default=dict, blank=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel, default=Channel.WEB)

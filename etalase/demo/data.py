@@ -122,9 +122,7 @@ MANAGER_RINA = Person("Rina Marlina", "0812-0000-0021", email="rina.marlina@exam
 CASHIER_DADAN = Person("Dadan Hermawan", "0812-0000-0022")
 TECHNICIAN_AGUS = Person("Agus Setiawan", "0812-0000-0031")
 CUSTOMER_BUDI = Person("Budi Santoso", "0812-0000-0100", email="budi.santoso@example.com")
-CUSTOMER_EMILY = Person(
-    "Emily Clarke", "+61 412 000 100", email="emily.clarke@example.com", language=Language.ENGLISH
-)
+CUSTOMER_EMILY = Person("Emily Clarke", "+61 412 000 100", email="emily.clarke@example.com", language=Language.ENGLISH)
 
 BUSINESSES: tuple[BusinessSpec, ...] = (
     BusinessSpec(
@@ -317,17 +315,14 @@ def _names(text: str) -> tuple[str, ...]:
 NAME_STYLES: tuple[NameStyle, ...] = (
     NameStyle(  # Javanese
         weight=30,
-        male=_names(
-            "Budi,Agus,Joko,Bambang,Slamet,Eko,Bayu,Dimas,Wahyu,Hadi,Sigit,Teguh,Arif,Yudi,Adi,Fajar"
-        ),
+        male=_names("Budi,Agus,Joko,Bambang,Slamet,Eko,Bayu,Dimas,Wahyu,Hadi,Sigit,Teguh,Arif,Yudi,Adi,Fajar"),
         female=_names("Siti,Sri,Dewi,Rina,Wulan,Endang,Ayu,Ratna,Tri,Indah,Kartika,Yuni,Putri,Dyah,Ratih"),
         male_last=_names(
             "Santoso,Wibowo,Susanto,Setiawan,Pratama,Hidayat,Saputra,Kurniawan,Nugroho,Purnomo,"
             "Prasetyo,Hartono,Suryadi,Utomo,Widodo,Sulistyo"
         ),
         female_last=_names(
-            "Rahayu,Handayani,Lestari,Wulandari,Sulistyowati,Maharani,Puspitasari,Safitri,Rahmawati,"
-            "Susanti,Kusumawati"
+            "Rahayu,Handayani,Lestari,Wulandari,Sulistyowati,Maharani,Puspitasari,Safitri,Rahmawati,Susanti,Kusumawati"
         ),
         single_name_share=0.08,
     ),
@@ -394,18 +389,14 @@ NAME_STYLES: tuple[NameStyle, ...] = (
         weight=4,
         male=_names("Jeremy,Marthen,Yosias,Frans,Alfons,Rolly,Johny,Ferdinand"),
         female=_names("Maria,Grace,Meyke,Olivia,Stella,Natalia,Yuliana,Agustina"),
-        male_last=_names(
-            "Wowor,Lumenta,Sumual,Pangemanan,Rumengan,Latuheru,Pattinasarany,Tuhumury,Rumbiak,Mandowen"
-        ),
+        male_last=_names("Wowor,Lumenta,Sumual,Pangemanan,Rumengan,Latuheru,Pattinasarany,Tuhumury,Rumbiak,Mandowen"),
         female_last=(),
     ),
     NameStyle(  # visitors and residents from abroad, who use the app in English
         weight=4,
         male=_names("James,Oliver,Jack,Lucas,Noah,Daniel,Thomas,William,Henry,Samuel"),
         female=_names("Emily,Charlotte,Hannah,Grace,Chloe,Olivia,Sophie,Ava,Isla,Lucy"),
-        male_last=_names(
-            "Miller,Bennett,Hughes,Thompson,Walsh,Robinson,Taylor,Evans,de Vries,van Dijk,O'Brien,Jansen"
-        ),
+        male_last=_names("Miller,Bennett,Hughes,Thompson,Walsh,Robinson,Taylor,Evans,de Vries,van Dijk,O'Brien,Jansen"),
         female_last=(),
         is_foreign=True,
     ),
@@ -739,9 +730,7 @@ class _Story:
 
     # -- planning ----------------------------------------------------------------------------------
 
-    def _add(
-        self, offset: float, action: Callable[[dt.datetime], object], *, backdates: bool = True
-    ) -> float:
+    def _add(self, offset: float, action: Callable[[dt.datetime], object], *, backdates: bool = True) -> float:
         offset = min(max(offset, 0.0), self.clock.span)
         self.events.append(_Event(offset, len(self.events), action, backdates))
         return offset
@@ -814,9 +803,7 @@ class _Story:
     # -- the steps ---------------------------------------------------------------------------------
 
     def _operator_create(self, when: dt.datetime) -> None:
-        operator = User.objects.create_superuser(
-            email=OPERATOR_EMAIL, password=DEMO_PASSWORD, name=OPERATOR_NAME
-        )
+        operator = User.objects.create_superuser(email=OPERATOR_EMAIL, password=DEMO_PASSWORD, name=OPERATOR_NAME)
         self.users[OPERATOR_EMAIL] = operator
         self.joined[operator.pk] = when
 
@@ -859,9 +846,7 @@ class _Story:
         identifier = member.person.email if member.by_email else member.person.phone
         self._invite_as(spec, inviter, identifier, member.role, when)
 
-    def _invite_as(
-        self, spec: BusinessSpec, inviter: Person, identifier: str, role: str, when: dt.datetime
-    ) -> None:
+    def _invite_as(self, spec: BusinessSpec, inviter: Person, identifier: str, role: str, when: dt.datetime) -> None:
         context = self._context(spec, inviter)
         invitation = invitation_create(context=context, identifier=identifier, role=role)
         self.invitations[spec.name, identifier] = invitation
@@ -904,9 +889,7 @@ class _Story:
 
     def _login(self, person: Person, channel: str, when: dt.datetime) -> None:
         user = self.users[_key(person)]
-        activity_record(
-            verb=AccountVerb.LOGGED_IN, actor=user, target=user, channel=channel, occurred_at=when
-        )
+        activity_record(verb=AccountVerb.LOGGED_IN, actor=user, target=user, channel=channel, occurred_at=when)
         self.last_login[user.pk] = when
 
     # -- running -----------------------------------------------------------------------------------

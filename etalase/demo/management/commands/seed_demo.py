@@ -51,9 +51,7 @@ class Command(BaseCommand):
             first, last = localtime(summary.first_activity), localtime(summary.last_activity)
             span = f" from {first:%Y-%m-%d} to {last:%Y-%m-%d}"
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo data loaded in {time.monotonic() - started:.1f} s (seed {options['seed']})."
-            )
+            self.style.SUCCESS(f"Demo data loaded in {time.monotonic() - started:.1f} s (seed {options['seed']}).")
         )
         self.stdout.write(
             f"  businesses: {summary.businesses} ({summary.verified_businesses} verified) "
