@@ -3,8 +3,10 @@
 from ninja import NinjaAPI
 
 from etalase.accounts.api import router as accounts_router
+from etalase.catalog.api import router as catalog_router
 from etalase.core.api import install_error_handlers
 from etalase.directory.api import router as directory_router
+from etalase.engagement.api import router as engagement_router
 
 api = NinjaAPI(
     title="Etalase API",
@@ -19,3 +21,5 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/", directory_router)
+api.add_router("/", catalog_router)
+api.add_router("/", engagement_router)

@@ -8,6 +8,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("etalase.accounts.urls")),
+    path("", include("etalase.catalog.urls")),
+    path("", include("etalase.engagement.urls")),
     path("", include("etalase.directory.urls")),
     path("", include("etalase.web.urls")),
 ]

@@ -61,7 +61,7 @@ def test_operator_verifies_suspends_and_reinstates_a_business(operator_client, s
     assert shop.is_verified
     assert shop.status == "suspended"
     # A suspended shop disappears from the public directory and its page.
-    assert operator_client.get(reverse("directory:business_public", args=[shop.slug])).status_code == 404
+    assert operator_client.get(reverse("catalog:storefront", args=[shop.slug])).status_code == 404
     assert "Laundry Bersih" not in operator_client.get(reverse("web:discover")).content.decode()
     operator_client.post(url, {"action": "reinstate", "_selected_action": [shop.pk]})
     assert Business.objects.get(pk=shop.pk).status == "active"

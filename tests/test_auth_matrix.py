@@ -22,10 +22,15 @@ from django.views.static import serve
 from PIL import Image
 
 from etalase.accounts.models import ApiToken, User
+from etalase.catalog.models import Post, Product, ProductImage
+from etalase.catalog.services import post_create, product_create
 from etalase.directory.enums import Role
 from etalase.directory.models import Business, Invitation, Membership
 from etalase.directory.permissions import ROLE_PERMISSIONS
 from etalase.directory.permissions import Permission as P
+from etalase.directory.tenancy import business_context_resolve
+from etalase.engagement.models import Comment
+from etalase.engagement.services import comment_add
 from tests.factories import (
     PASSWORD,
     ApiTokenFactory,
@@ -108,10 +113,49 @@ PAGES: dict[str, Rule] = {
         data=fixed({"accept": "0"}),
         params={"invitation_id": "own_invitation_id"},
     ),
-    "directory:business_public": Rule(PUBLIC),
+    "catalog:product_list": Rule(BUSINESS, permission=P.CATALOG_MANAGE),
+    "catalog:product_create": Rule(BUSINESS, permission=P.CATALOG_MANAGE),
+    "catalog:product_edit": Rule(BUSINESS, permission=P.CATALOG_MANAGE),
+    "catalog:product_preview": Rule(BUSINESS, permission=P.CATALOG_MANAGE),
+    "catalog:product_publish": Rule(BUSINESS, ok=302, method="POST", permission=P.CATALOG_MANAGE),
+    "catalog:product_hide": Rule(BUSINESS, ok=302, method="POST", permission=P.CATALOG_MANAGE),
+    "catalog:product_show": Rule(BUSINESS, ok=302, method="POST", permission=P.CATALOG_MANAGE),
+    "catalog:product_archive": Rule(BUSINESS, ok=302, method="POST", permission=P.CATALOG_MANAGE),
+    "catalog:product_move": Rule(
+        BUSINESS, ok=302, method="POST", permission=P.CATALOG_MANAGE, data=fixed({"direction": "down"})
+    ),
+    "catalog:product_images_add": Rule(
+        BUSINESS, ok=302, method="POST", permission=P.CATALOG_MANAGE, data=lambda world: photo_upload("images")
+    ),
+    "catalog:product_image_remove": Rule(BUSINESS, ok=302, method="POST", permission=P.CATALOG_MANAGE),
+    "catalog:product_image_cover": Rule(BUSINESS, ok=302, method="POST", permission=P.CATALOG_MANAGE),
+    "catalog:post_list": Rule(BUSINESS, permission=P.CATALOG_MANAGE),
+    "catalog:post_create": Rule(BUSINESS, permission=P.CATALOG_MANAGE),
+    "catalog:post_hide": Rule(BUSINESS, ok=302, method="POST", permission=P.CATALOG_MANAGE),
+    "catalog:storefront": Rule(PUBLIC),
+    "catalog:posts": Rule(PUBLIC),
+    "catalog:product": Rule(PUBLIC),
     "web:home": Rule(PUBLIC),
     "web:discover": Rule(PUBLIC),
-    "web:feed": Rule(PUBLIC),
+    "engagement:feed": Rule(PUBLIC),
+    "engagement:my_favourites": Rule(LOGIN),
+    "engagement:my_following": Rule(LOGIN),
+    "engagement:follow_button": Rule(PUBLIC),
+    "engagement:favourite_button": Rule(PUBLIC, params={"product_id": "public_product_id"}),
+    "engagement:comments": Rule(PUBLIC, params={"product_id": "public_product_id"}),
+    "engagement:comment_answer": Rule(
+        BUSINESS,
+        ok=302,
+        method="POST",
+        permission=P.INBOX_VIEW,
+        data=fixed({"body": "Ada, kak."}),
+        params={"comment_id": "question_id"},
+    ),
+    "engagement:comment_hide": Rule(
+        BUSINESS, ok=302, method="POST", permission=P.CATALOG_MANAGE, params={"comment_id": "question_id"}
+    ),
+    "engagement:share": Rule(PUBLIC, ok=204, method="POST", data=lambda world: {"slug": world.slug, "channel": "copy"}),
+    "engagement:resume": Rule(LOGIN, ok=302),
     "web:notifications": Rule(PUBLIC),
     "web:me": Rule(PUBLIC),
     "web:offline": Rule(PUBLIC),
@@ -132,11 +176,18 @@ def logo_upload(world: "World") -> dict[str, Any]:
     return {"logo": SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")}
 
 
+def photo_upload(field: str) -> dict[str, Any]:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), "teal").save(buffer, format="PNG")
+    return {field: SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")}
+
+
 def own_credentials(world: "World") -> dict[str, Any]:
     return {"identifier": world.acting_or_bystander.email, "password": PASSWORD}
 
 
 BUSINESS_PATH = "/api/v1/businesses/{slug}"
+CATALOG_PATH = BUSINESS_PATH + "/catalog"
 API: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/auth/signup"): Rule(
         PUBLIC, ok=201, data=fixed({"phone": "0813-9999-0000", "password": "kopi-gayo-88"})
@@ -182,6 +233,68 @@ API: dict[tuple[str, str], Rule] = {
         LOGIN, params={"invitation_id": "own_invitation_id"}
     ),
     ("GET", BUSINESS_PATH + "/activities"): Rule(BUSINESS, permission=P.ACTIVITY_VIEW),
+    ("GET", BUSINESS_PATH + "/storefront"): Rule(PUBLIC),
+    ("GET", BUSINESS_PATH + "/products"): Rule(PUBLIC),
+    ("GET", BUSINESS_PATH + "/products/{product_id}"): Rule(PUBLIC),
+    ("GET", BUSINESS_PATH + "/posts"): Rule(PUBLIC),
+    ("GET", "/api/v1/search/products"): Rule(PUBLIC),
+    ("GET", CATALOG_PATH + "/products"): Rule(BUSINESS, permission=P.CATALOG_MANAGE),
+    ("POST", CATALOG_PATH + "/products"): Rule(
+        BUSINESS, ok=201, permission=P.CATALOG_MANAGE, data=fixed({"title": "Batik Baru", "price_minor": 15000})
+    ),
+    ("POST", CATALOG_PATH + "/products/reorder"): Rule(
+        BUSINESS, permission=P.CATALOG_MANAGE, data=lambda world: {"ids": [world.product_id]}
+    ),
+    ("GET", CATALOG_PATH + "/products/{product_id}"): Rule(BUSINESS, permission=P.CATALOG_MANAGE),
+    ("PATCH", CATALOG_PATH + "/products/{product_id}"): Rule(
+        BUSINESS, permission=P.CATALOG_MANAGE, data=fixed({"price_minor": 20000})
+    ),
+    ("DELETE", CATALOG_PATH + "/products/{product_id}"): Rule(BUSINESS, ok=204, permission=P.CATALOG_MANAGE),
+    ("POST", CATALOG_PATH + "/products/{product_id}/publish"): Rule(BUSINESS, permission=P.CATALOG_MANAGE),
+    ("POST", CATALOG_PATH + "/products/{product_id}/hide"): Rule(BUSINESS, permission=P.CATALOG_MANAGE),
+    ("POST", CATALOG_PATH + "/products/{product_id}/show"): Rule(BUSINESS, permission=P.CATALOG_MANAGE),
+    ("POST", CATALOG_PATH + "/products/{product_id}/images"): Rule(
+        BUSINESS, ok=201, permission=P.CATALOG_MANAGE, data=lambda world: photo_upload("images"), multipart=True
+    ),
+    ("DELETE", CATALOG_PATH + "/products/{product_id}/images/{image_id}"): Rule(
+        BUSINESS, ok=204, permission=P.CATALOG_MANAGE
+    ),
+    ("POST", CATALOG_PATH + "/products/{product_id}/images/{image_id}/cover"): Rule(
+        BUSINESS, permission=P.CATALOG_MANAGE
+    ),
+    ("GET", CATALOG_PATH + "/posts"): Rule(BUSINESS, permission=P.CATALOG_MANAGE),
+    ("POST", CATALOG_PATH + "/posts"): Rule(
+        BUSINESS, ok=201, permission=P.CATALOG_MANAGE, data=lambda world: photo_upload("image"), multipart=True
+    ),
+    ("POST", CATALOG_PATH + "/posts/{post_id}/hide"): Rule(BUSINESS, permission=P.CATALOG_MANAGE),
+    ("PUT", BUSINESS_PATH + "/follow"): Rule(LOGIN),
+    ("DELETE", BUSINESS_PATH + "/follow"): Rule(LOGIN),
+    ("GET", "/api/v1/me/following"): Rule(LOGIN),
+    ("PUT", "/api/v1/products/{product_id}/favourite"): Rule(LOGIN, params={"product_id": "public_product_id"}),
+    ("DELETE", "/api/v1/products/{product_id}/favourite"): Rule(LOGIN, params={"product_id": "public_product_id"}),
+    ("GET", "/api/v1/me/favourites"): Rule(LOGIN),
+    ("GET", "/api/v1/products/{product_id}/comments"): Rule(PUBLIC, params={"product_id": "public_product_id"}),
+    ("POST", "/api/v1/products/{product_id}/comments"): Rule(
+        LOGIN,
+        ok=201,
+        data=fixed({"kind": "question", "body": "Ada warna lain?"}),
+        params={"product_id": "public_product_id"},
+    ),
+    ("POST", "/api/v1/comments/{comment_id}/answers"): Rule(
+        BUSINESS,
+        ok=201,
+        permission=P.INBOX_VIEW,
+        data=fixed({"body": "Ada, kak."}),
+        params={"comment_id": "question_id"},
+    ),
+    ("POST", "/api/v1/comments/{comment_id}/hide"): Rule(
+        BUSINESS, permission=P.CATALOG_MANAGE, params={"comment_id": "question_id"}
+    ),
+    ("POST", "/api/v1/share"): Rule(
+        LOGIN, ok=204, data=lambda world: {"what": "business", "slug": world.slug, "channel": "copy"}
+    ),
+    ("GET", "/api/v1/feed"): Rule(LOGIN),
+    ("GET", "/api/v1/feed/for-you"): Rule(LOGIN),
 }
 
 
@@ -198,6 +311,30 @@ class World:
     pending_invitation: Invitation
     own_token: ApiToken
     own_invitation: Invitation
+    product: Product
+    image: ProductImage
+    post: Post
+    question: Comment
+
+    @property
+    def public_product_id(self) -> int:
+        return self.product.pk
+
+    @property
+    def question_id(self) -> int:
+        return self.question.pk
+
+    @property
+    def product_id(self) -> int:
+        return self.product.pk
+
+    @property
+    def image_id(self) -> int:
+        return self.image.pk
+
+    @property
+    def post_id(self) -> int:
+        return self.post.pk
 
     @property
     def slug(self) -> str:
@@ -240,7 +377,16 @@ def build_world(user_type: str) -> World:
     acting = users[user_type]
     bystander = acting or users["customer"]
     assert bystander is not None
+    context = business_context_resolve(user=owner, slug=business.slug)
+    product = product_create(
+        context=context, title="Batik Parang", price_minor=150_000, images=[photo_upload("x")["x"]], publish=True
+    )
+    question = comment_add(user=users["customer"], product_id=product.pk, body="Ada ukuran XL?", kind="question")
     return World(
+        question=question,
+        product=product,
+        image=product.images.get(),
+        post=post_create(context=context, image=photo_upload("x")["x"], caption="Koleksi baru"),
         business=business,
         users=users,
         acting=acting,

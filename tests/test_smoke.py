@@ -31,8 +31,9 @@ def test_sign_up_register_business_and_land_on_dashboard(client):
     assert set(Activity.objects.values_list("verb", flat=True)) >= {"signed_up", "business_registered"}
     for name in ["orders", "customers", "inbox", "more", "team", "profile"]:
         assert client.get(reverse(f"directory:{name}", args=[business.slug])).status_code == 200, name
-    for name in ["home", "discover", "feed", "notifications", "me", "offline", "manifest", "service_worker"]:
+    assert client.get(reverse("engagement:feed")).status_code == 200
+    for name in ["home", "discover", "notifications", "me", "offline", "manifest", "service_worker"]:
         assert client.get(reverse(f"web:{name}")).status_code == 200, name
     assert client.get("/api/v1/openapi.json").status_code == 200
     assert client.get("/api/v1/docs").status_code == 200
-    assert client.get(reverse("directory:business_public", args=[business.slug])).status_code == 200
+    assert client.get(reverse("catalog:storefront", args=[business.slug])).status_code == 200

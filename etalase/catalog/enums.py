@@ -15,6 +15,7 @@ class Verb(models.TextChoices):
     PRODUCT_HIDDEN = "product_hidden", _("hid a product")
     PRODUCT_SHOWN = "product_shown", _("showed a product again")
     PRODUCT_ARCHIVED = "product_archived", _("archived a product")
+    PRODUCTS_REORDERED = "products_reordered", _("reordered the products")
     POST_PUBLISHED = "post_published", _("published a post")
     POST_HIDDEN = "post_hidden", _("hid a post")
     VIEWED_BUSINESS = "viewed_business", _("viewed the storefront")

@@ -63,15 +63,29 @@ class Product(TimeStampedModel):
     def is_in_stock(self) -> bool:
         return self.stock is None or self.stock > 0
 
+    @property
+    def cover(self) -> "ProductImage | None":
+        """The first photo; selectors prefetch it as ``cover_images`` so lists cost no extra query."""
+        images = getattr(self, "cover_images", None)
+        if images is None:
+            images = getattr(self, "ordered_images", None)
+        if images is None and "images" in getattr(self, "_prefetched_objects_cache", {}):
+            images = list(self.images.all())  # ProductImage's own ordering puts the cover first
+        if images is None:
+            images = list(self.images.order_by("position", "id")[:1])
+        return images[0] if images else None
+
+    @property
+    def is_discounted(self) -> bool:
+        return self.compare_at_minor is not None and self.compare_at_minor > self.price_minor
+
 
 class ProductImage(models.Model):
     """One photo, stored as WebP in two sizes; the lowest ``position`` is the cover."""
 
     business = models.ForeignKey("directory.Business", on_delete=models.CASCADE, related_name="+")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    detail = models.ImageField(
-        _("photo"), upload_to="products/%Y/%m/", width_field="width", height_field="height"
-    )
+    detail = models.ImageField(_("photo"), upload_to="products/%Y/%m/", width_field="width", height_field="height")
     thumbnail = models.ImageField(upload_to="products/%Y/%m/")
     width = models.PositiveIntegerField(default=0, editable=False)
     height = models.PositiveIntegerField(default=0, editable=False)
@@ -92,19 +106,13 @@ class Post(TimeStampedModel):
     """A showcase post: a picture and a caption, optionally tagging products (news, promotions)."""
 
     business = models.ForeignKey("directory.Business", on_delete=models.CASCADE, related_name="posts")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     caption = models.TextField(_("caption"), max_length=2200)
-    image = models.ImageField(
-        _("picture"), upload_to="posts/%Y/%m/", width_field="width", height_field="height"
-    )
+    image = models.ImageField(_("picture"), upload_to="posts/%Y/%m/", width_field="width", height_field="height")
     thumbnail = models.ImageField(upload_to="posts/%Y/%m/")
     width = models.PositiveIntegerField(default=0, editable=False)
     height = models.PositiveIntegerField(default=0, editable=False)
-    products = models.ManyToManyField(
-        Product, blank=True, related_name="posts", verbose_name=_("tagged products")
-    )
+    products = models.ManyToManyField(Product, blank=True, related_name="posts", verbose_name=_("tagged products"))
     is_hidden = models.BooleanField(_("hidden"), default=False)
     published_at = models.DateTimeField(_("published at"), db_index=True)
     search_text = models.TextField(blank=True, default="", editable=False)

@@ -37,5 +37,4 @@ urlpatterns = [
         views.invitation_respond_view,
         name="invitation_respond",
     ),
-    path("b/<slug:slug>/", views.business_public, name="business_public"),
 ]

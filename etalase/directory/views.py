@@ -14,11 +14,9 @@ from etalase.activity.registry import verb_label
 from etalase.activity.selectors import activity_list
 from etalase.core.errors import DomainError
 from etalase.core.forms import form_add_domain_error
-from etalase.core.phones import phone_display
 from etalase.directory.forms import BusinessForm, InviteForm, RoleForm, StorefrontForm
 from etalase.directory.permissions import Permission
 from etalase.directory.selectors import (
-    business_public_get,
     invitation_pending_list,
     membership_list,
 )
@@ -261,24 +259,6 @@ def invitation_respond_view(request: HttpRequest, invitation_id: int) -> HttpRes
         return redirect("directory:dashboard", slug=invitation.business.slug)
     messages.success(request, _("Invitation declined."))
     return redirect("web:notifications")
-
-
-@require_GET
-def business_public(request: HttpRequest, slug: str) -> HttpResponse:
-    business = business_public_get(slug=slug)
-    if business is None:
-        raise Http404
-    digits = business.whatsapp.lstrip("+")
-    return render(
-        request,
-        "directory/business_public.html",
-        {
-            "business": business,
-            "nav": "discover",
-            "whatsapp_display": phone_display(business.whatsapp),
-            "whatsapp_url": f"https://wa.me/{digits}",
-        },
-    )
 
 
 @business_view(Permission.BUSINESS_EDIT)

@@ -44,9 +44,7 @@ class Comment(models.Model):
     business = models.ForeignKey("directory.Business", on_delete=models.CASCADE, related_name="+")
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="answers"
-    )
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="answers")
     kind = models.CharField(_("kind"), max_length=16, choices=CommentKind, default=CommentKind.COMMENT)
     body = models.TextField(_("text"), max_length=2000)
     is_hidden = models.BooleanField(_("hidden"), default=False)

@@ -6,7 +6,6 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("discover/", views.discover, name="discover"),
-    path("feed/", views.feed, name="feed"),
     path("notifications/", views.notifications, name="notifications"),
     path("me/", views.me, name="me"),
     path("offline/", views.offline, name="offline"),

@@ -83,11 +83,6 @@ def discover(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def feed(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/feed.html", {"nav": "feed"})
-
-
-@require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
     invitations = list(invitation_list_for_user(user=request.user)) if request.user.is_authenticated else []
     return render(request, "web/notifications.html", {"nav": "notifications", "invitations": invitations})

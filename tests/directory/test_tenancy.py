@@ -151,7 +151,7 @@ def test_a_suspended_business_is_hidden_from_the_public(anonymous_client, busine
     business.status = BusinessStatus.SUSPENDED
     business.save()
 
-    assert anonymous_client.get(reverse("directory:business_public", args=[business.slug])).status_code == 404
+    assert anonymous_client.get(reverse("catalog:storefront", args=[business.slug])).status_code == 404
     assert anonymous_client.get(f"/api/v1/businesses/{business.slug}").status_code == 404
 
 

@@ -37,7 +37,7 @@ def test_discover_lists_active_shops_and_hides_suspended_ones(anonymous_client, 
     page = response.content.decode()
     assert "Kopi Klotok" in page
     assert "Batik Tutup" not in page
-    assert reverse("directory:business_public", args=[shops["batik_solo"].slug]) in page
+    assert reverse("catalog:storefront", args=[shops["batik_solo"].slug]) in page
 
 
 def test_discover_filters_by_business_field(anonymous_client, shops):
@@ -95,7 +95,7 @@ def test_discover_pages_through_many_shops(anonymous_client, db):
 
 
 def test_the_public_business_page_shows_the_shop(anonymous_client, shops):
-    response = anonymous_client.get(reverse("directory:business_public", args=[shops["batik_yogya"].slug]))
+    response = anonymous_client.get(reverse("catalog:storefront", args=[shops["batik_yogya"].slug]))
 
     assert response.status_code == 200
     assert "Batik Sari" in response.content.decode()

@@ -1,0 +1,140 @@
+"""Catalog reads. Lists prefetch what their pages show (business, field, cover photo, tagged
+products), so a page costs the same number of queries whatever its length.
+
+``product_public_queryset`` and ``post_public_queryset`` are the one definition of "what the public
+may see"; the storefront, search and the engagement feed all start from them.
+"""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from etalase.catalog.enums import ProductStatus
+from etalase.catalog.models import Post, Product, ProductImage
+from etalase.core.text import search_filter
+from etalase.directory.enums import BusinessStatus
+from etalase.directory.models import Business
+
+
+def cover_prefetch(lookup: str = "images") -> Prefetch:
+    """Each product's first photo only, in one query (a window function), read by ``Product.cover``.
+
+    Another app listing rows that point at products prefetches ``cover_prefetch("product__images")``.
+    """
+    return Prefetch(lookup, queryset=ProductImage.objects.order_by("position", "id")[:1], to_attr="cover_images")
+
+
+def _all_photos_prefetch() -> Prefetch:
+    return Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"), to_attr="ordered_images")
+
+
+# --- the owner's side ----------------------------------------------------------------------------
+
+
+def product_list_for_business(business: Business, status: str | None = None) -> QuerySet[Product]:
+    """Every product of the business in the shop's order; archived ones only when asked for.
+
+    ``status`` is a :class:`ProductStatus` value, or ``"hidden"`` for published products hidden
+    from the storefront.
+    """
+    queryset = Product.objects.filter(business=business)
+    if status == "hidden":
+        queryset = queryset.filter(status=ProductStatus.PUBLISHED, is_hidden=True)
+    elif status:
+        queryset = queryset.filter(status=status)
+    else:
+        queryset = queryset.exclude(status=ProductStatus.ARCHIVED)
+    return queryset.select_related("business").prefetch_related(cover_prefetch()).order_by("position", "-id")
+
+
+def product_get_for_business(business: Business, product_id: int) -> Product | None:
+    """One product of the business, any status, with all its photos in order."""
+    return (
+        Product.objects.filter(business=business, pk=product_id)
+        .select_related("business")
+        .prefetch_related(_all_photos_prefetch())
+        .first()
+    )
+
+
+def post_list_for_business(business: Business) -> QuerySet[Post]:
+    return (
+        Post.objects.filter(business=business)
+        .prefetch_related(Prefetch("products", queryset=Product.objects.order_by("position", "-id")))
+        .order_by("-published_at", "-id")
+    )
+
+
+def product_choices_for_business(business: Business, *, limit: int = 200) -> list[tuple[int, str]]:
+    """Products a post may tag: the shop's non-archived ones, in the shop's order."""
+    rows = (
+        Product.objects.filter(business=business)
+        .exclude(status=ProductStatus.ARCHIVED)
+        .order_by("position", "-id")
+        .values_list("id", "title")[:limit]
+    )
+    return list(rows)
+
+
+# --- what the public sees ------------------------------------------------------------------------
+
+
+def product_public_queryset() -> QuerySet[Product]:
+    """Published, not hidden, of an active business; newest first, with the business and the cover."""
+    return (
+        Product.objects.filter(status=ProductStatus.PUBLISHED, is_hidden=False, business__status=BusinessStatus.ACTIVE)
+        .select_related("business", "business__category")
+        .prefetch_related(cover_prefetch())
+        .order_by("-published_at", "-id")
+    )
+
+
+def product_public_list(business: Business) -> QuerySet[Product]:
+    """The storefront's products, in the order the shop chose."""
+    return product_public_queryset().filter(business=business).order_by("position", "-id")
+
+
+def product_public_get(business: Business, product_id: int) -> Product | None:
+    """A product anyone may see, with all its photos in order; None for anything else."""
+    return (
+        product_public_queryset()
+        .filter(business=business, pk=product_id)
+        .prefetch_related(None)  # every photo instead of the cover only; ``cover`` reads the first
+        .prefetch_related(_all_photos_prefetch())
+        .first()
+    )
+
+
+def product_search(*, query: str, category_slug: str | None = None, city: str | None = None) -> QuerySet[Product]:
+    """Public products matching every word of ``query`` (any case or accent, part of a word, or its
+    Indonesian/English translation: "coffee" finds "Kopi Gayo"), optionally in one business field
+    (or its sub-fields) and one city; newest first. An empty query lists every public product."""
+    queryset = product_public_queryset()
+    condition = search_filter(query or "")
+    if condition is not None:
+        queryset = queryset.filter(condition)
+    if category_slug:
+        queryset = queryset.filter(
+            Q(business__category__slug=category_slug) | Q(business__category__parent__slug=category_slug)
+        )
+    if city:
+        queryset = queryset.filter(business__city__iexact=city.strip())
+    return queryset
+
+
+def post_public_queryset() -> QuerySet[Post]:
+    """Visible posts of active businesses, newest first, with the business and the tagged products
+    customers may open."""
+    tagged = Prefetch(
+        "products",
+        queryset=Product.objects.filter(status=ProductStatus.PUBLISHED, is_hidden=False).order_by("position", "-id"),
+        to_attr="public_products",
+    )
+    return (
+        Post.objects.filter(is_hidden=False, business__status=BusinessStatus.ACTIVE)
+        .select_related("business", "business__category")
+        .prefetch_related(tagged)
+        .order_by("-published_at", "-id")
+    )
+
+
+def post_public_list(business: Business) -> QuerySet[Post]:
+    return post_public_queryset().filter(business=business)

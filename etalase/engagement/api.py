@@ -1,0 +1,343 @@
+"""Engagement API: follow shops, favourite products, comments and questions, shares, the two feeds."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext
+from ninja import Path, Query, Router, Schema, Status
+from pydantic import Field
+
+from etalase.accounts.auth import api_auth
+from etalase.accounts.models import User
+from etalase.activity.enums import Channel
+from etalase.catalog.models import Post, Product
+from etalase.core.api import MAX_ID, PageMeta, errors
+from etalase.core.errors import NotFound
+from etalase.core.pagination import paginate
+from etalase.directory.models import Business
+from etalase.directory.selectors import business_public_get
+from etalase.engagement.enums import CommentKind, ShareChannel
+from etalase.engagement.models import Comment
+from etalase.engagement.selectors import (
+    FeedItem,
+    comment_list_public,
+    favourite_count_of,
+    favourite_list_for_user,
+    feed_following,
+    feed_for_you,
+    follow_list_for_user,
+    follower_count,
+    product_public_by_id,
+)
+from etalase.engagement.services import (
+    comment_add,
+    comment_answer,
+    comment_hide,
+    favourite_add,
+    favourite_remove,
+    follow_add,
+    follow_remove,
+    share_record,
+)
+from etalase.engagement.templatetags.engagement_tags import product_path, shop_path
+
+router = Router(tags=["engagement"], auth=api_auth)
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Slug = Annotated[str, Path(max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")]
+
+
+def _user(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _public_business(slug: str) -> Business:
+    business = business_public_get(slug=slug)
+    if business is None:
+        raise NotFound()
+    return business
+
+
+# --- schemas --------------------------------------------------------------------------------------
+
+
+class FollowOut(Schema):
+    business: str
+    following: bool
+    follower_count: int
+
+
+class FavouriteOut(Schema):
+    product_id: int
+    favourite: bool
+    favourite_count: int
+
+
+class ShopOut(Schema):
+    slug: str
+    name: str
+    category: str = Field(..., alias="category.slug")
+    category_name: str = Field(..., alias="category.name")
+    city: str
+    logo_url: str | None
+    is_verified: bool
+    url: str
+    followed_at: datetime | None = None
+
+    @staticmethod
+    def resolve_logo_url(obj: Business) -> str | None:
+        return obj.logo.url if obj.logo else None
+
+    @staticmethod
+    def resolve_url(obj: Business) -> str:
+        return shop_path(obj.slug)
+
+
+class ShopPage(PageMeta):
+    items: list[ShopOut]
+
+
+class ProductOut(Schema):
+    id: int
+    title: str
+    price_minor: int
+    compare_at_minor: int | None
+    currency: str
+    business: str = Field(..., alias="business.slug")
+    business_name: str = Field(..., alias="business.name")
+    thumbnail_url: str | None
+    url: str
+    favourite_count: int
+    comment_count: int
+    published_at: datetime | None
+
+    @staticmethod
+    def resolve_thumbnail_url(obj: Product) -> str | None:
+        cover = obj.cover
+        return cover.thumbnail.url if cover is not None and cover.thumbnail else None
+
+    @staticmethod
+    def resolve_url(obj: Product) -> str:
+        return product_path(obj)
+
+
+class ProductPage(PageMeta):
+    items: list[ProductOut]
+
+
+class TaggedProductOut(Schema):
+    id: int
+    title: str
+    price_minor: int
+    currency: str
+
+
+class PostOut(Schema):
+    id: int
+    business: str = Field(..., alias="business.slug")
+    business_name: str = Field(..., alias="business.name")
+    caption: str
+    picture_url: str
+    thumbnail_url: str
+    width: int
+    height: int
+    published_at: datetime
+    products: list[TaggedProductOut]
+
+    @staticmethod
+    def resolve_picture_url(obj: Post) -> str:
+        return obj.image.url
+
+    @staticmethod
+    def resolve_thumbnail_url(obj: Post) -> str:
+        return obj.thumbnail.url
+
+    @staticmethod
+    def resolve_products(obj: Post) -> list[Product]:
+        return list(getattr(obj, "public_products", []))
+
+
+class FeedItemOut(Schema):
+    kind: str = Field(..., description="product or post")
+    published_at: datetime
+    product: ProductOut | None
+    post: PostOut | None
+
+    @staticmethod
+    def resolve_product(obj: FeedItem) -> Any:
+        return obj.object if obj.is_product else None
+
+    @staticmethod
+    def resolve_post(obj: FeedItem) -> Any:
+        return None if obj.is_product else obj.object
+
+
+class FeedOut(Schema):
+    items: list[FeedItemOut]
+    next_cursor: str | None = Field(..., description="Pass as ?before= for the next page; null at the end")
+
+
+class AnswerOut(Schema):
+    id: int
+    kind: str
+    body: str
+    author_name: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_author_name(obj: Comment) -> str:
+        if obj.kind == CommentKind.ANSWER:
+            return obj.business.name
+        return obj.author.name or gettext("Customer")
+
+
+class CommentOut(AnswerOut):
+    product_id: int
+    answers: list[AnswerOut]
+
+    @staticmethod
+    def resolve_answers(obj: Comment) -> list[Comment]:
+        return list(getattr(obj, "visible_answers", []))
+
+
+class CommentPage(PageMeta):
+    items: list[CommentOut]
+
+
+class CommentIn(Schema):
+    kind: str = Field(CommentKind.COMMENT, max_length=16, description="comment or question")
+    body: str = Field(..., max_length=10_000, description="1 to 2000 characters")
+
+
+class AnswerIn(Schema):
+    body: str = Field(..., max_length=10_000, description="1 to 2000 characters")
+
+
+class HiddenOut(Schema):
+    id: int
+    hidden: bool
+
+
+class ShareIn(Schema):
+    what: str = Field(..., max_length=16, description="product or business")
+    product_id: int | None = Field(None, ge=1, le=MAX_ID)
+    slug: str | None = Field(None, max_length=64)
+    channel: str = Field(ShareChannel.OTHER, max_length=16, description=", ".join(ShareChannel.values))
+
+
+class PageIn(Schema):
+    page: int = Field(1, ge=1, le=10_000)
+    size: int = Field(20, ge=1, le=100)
+
+
+class FeedIn(Schema):
+    before: str | None = Field(None, max_length=80, description="next_cursor of the previous page")
+    size: int = Field(20, ge=1, le=100)
+
+
+# --- follow ---------------------------------------------------------------------------------------
+
+
+@router.put("/businesses/{slug}/follow", response={200: FollowOut, **errors(401, 404, 422)})
+def follow(request: HttpRequest, slug: Slug) -> dict[str, object]:
+    business = _public_business(slug)
+    follow_add(user=_user(request), business=business, channel=Channel.API)
+    return {"business": business.slug, "following": True, "follower_count": follower_count(business)}
+
+
+@router.delete("/businesses/{slug}/follow", response={200: FollowOut, **errors(401, 404, 422)})
+def unfollow(request: HttpRequest, slug: Slug) -> dict[str, object]:
+    business = _public_business(slug)
+    follow_remove(user=_user(request), business=business, channel=Channel.API)
+    return {"business": business.slug, "following": False, "follower_count": follower_count(business)}
+
+
+@router.get("/me/following", response={200: ShopPage, **errors(401, 422)})
+def my_following(request: HttpRequest, paging: Query[PageIn]) -> dict[str, object]:
+    page = paginate(follow_list_for_user(_user(request)), page=paging.page, size=paging.size)
+    return {"items": page.items, "page": page.number, "size": page.size, "next_page": page.next_number}
+
+
+# --- favourite ------------------------------------------------------------------------------------
+
+
+@router.put("/products/{product_id}/favourite", response={200: FavouriteOut, **errors(401, 404, 422)})
+def favourite(request: HttpRequest, product_id: Id) -> dict[str, object]:
+    favourite_add(user=_user(request), product_id=product_id, channel=Channel.API)
+    return {"product_id": product_id, "favourite": True, "favourite_count": favourite_count_of(product_id)}
+
+
+@router.delete("/products/{product_id}/favourite", response={200: FavouriteOut, **errors(401, 422)})
+def unfavourite(request: HttpRequest, product_id: Id) -> dict[str, object]:
+    favourite_remove(user=_user(request), product_id=product_id, channel=Channel.API)
+    return {"product_id": product_id, "favourite": False, "favourite_count": favourite_count_of(product_id)}
+
+
+@router.get("/me/favourites", response={200: ProductPage, **errors(401, 422)})
+def my_favourites(request: HttpRequest, paging: Query[PageIn]) -> dict[str, object]:
+    page = paginate(favourite_list_for_user(_user(request)), page=paging.page, size=paging.size)
+    return {"items": page.items, "page": page.number, "size": page.size, "next_page": page.next_number}
+
+
+# --- comments and questions -----------------------------------------------------------------------
+
+
+@router.get("/products/{product_id}/comments", response={200: CommentPage, **errors(404, 422)}, auth=None)
+def comments(request: HttpRequest, product_id: Id, paging: Query[PageIn]) -> dict[str, object]:
+    product = product_public_by_id(product_id)
+    if product is None:
+        raise NotFound()
+    page = paginate(comment_list_public(product), page=paging.page, size=paging.size)
+    return {"items": page.items, "page": page.number, "size": page.size, "next_page": page.next_number}
+
+
+@router.post("/products/{product_id}/comments", response={201: CommentOut, **errors(400, 401, 404, 422)})
+def comment_create(request: HttpRequest, product_id: Id, payload: CommentIn) -> Status[Comment]:
+    comment = comment_add(
+        user=_user(request), product_id=product_id, body=payload.body, kind=payload.kind, channel=Channel.API
+    )
+    return Status(201, comment)
+
+
+@router.post("/comments/{comment_id}/answers", response={201: CommentOut, **errors(400, 401, 403, 404, 422)})
+def answer_create(request: HttpRequest, comment_id: Id, payload: AnswerIn) -> Status[Comment]:
+    answer = comment_answer(user=_user(request), comment_id=comment_id, body=payload.body, channel=Channel.API)
+    return Status(201, answer)
+
+
+@router.post("/comments/{comment_id}/hide", response={200: HiddenOut, **errors(401, 403, 404, 422)})
+def comment_hide_endpoint(request: HttpRequest, comment_id: Id) -> dict[str, object]:
+    comment = comment_hide(user=_user(request), comment_id=comment_id, channel=Channel.API)
+    return {"id": comment.pk, "hidden": comment.is_hidden}
+
+
+# --- share ----------------------------------------------------------------------------------------
+
+
+@router.post("/share", response={204: None, **errors(400, 401, 404, 422)})
+def share(request: HttpRequest, payload: ShareIn) -> Status[None]:
+    share_record(
+        user=_user(request),
+        what=payload.what,
+        product_id=payload.product_id,
+        business_slug=payload.slug,
+        share_channel=payload.channel,
+        channel=Channel.API,
+    )
+    return Status(204, None)
+
+
+# --- feeds ----------------------------------------------------------------------------------------
+
+
+@router.get("/feed", response={200: FeedOut, **errors(400, 401, 422)})
+def feed(request: HttpRequest, query: Query[FeedIn]) -> dict[str, object]:
+    page = feed_following(_user(request), before=query.before or None, size=query.size)
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/feed/for-you", response={200: ProductPage, **errors(401, 422)})
+def feed_for_you_endpoint(request: HttpRequest, paging: Query[PageIn]) -> dict[str, object]:
+    page = feed_for_you(_user(request), page=paging.page, size=paging.size)
+    return {"items": page.items, "page": page.number, "size": page.size, "next_page": page.next_number}
