@@ -68,6 +68,10 @@ def image_normalize(
                 picture.save(output, format="WEBP", quality=85, method=4)
     except InvalidImage:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise InvalidImage(
+            _("The picture has too many pixels; use a smaller picture."), code="image_too_many_pixels"
+        ) from exc
     except (
         UnidentifiedImageError,
         OSError,

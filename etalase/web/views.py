@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from etalase.accounts.forms import ProfileForm
 from etalase.accounts.services import user_update_profile
+from etalase.catalog.selectors import product_search
 from etalase.core.pagination import paginate
 from etalase.directory.selectors import (
     business_public_list,
@@ -57,14 +58,25 @@ def discover(request: HttpRequest) -> HttpResponse:
     city = request.GET.get("city", "").strip()[:80]
     category = request.GET.get("category", "").strip()[:64]
     near = _near(request)
-    page = paginate(
-        business_public_list(category_slug=category or None, city=city or None, query=query or None, near=near),
-        page=_page_number(request),
-        size=20,
-    )
+    kind = "products" if request.GET.get("kind") == "products" else "shops"
+    products = product_search(query=query, category_slug=category or None, city=city or None)
+    if kind == "products":
+        page = paginate(products, page=_page_number(request), size=20)
+        product_preview: list[object] = []
+    else:
+        page = paginate(
+            business_public_list(category_slug=category or None, city=city or None, query=query or None, near=near),
+            page=_page_number(request),
+            size=20,
+        )
+        # A few matching products above the shops, so a search for "kopi" shows coffee at once.
+        product_preview = list(products[:4]) if query else []
     base = {key: value for key, value in (("q", query), ("city", city), ("category", category)) if value}
     if near:
         base.update(lat=str(near[0]), lng=str(near[1]))
+    filters = urlencode(base)
+    if kind == "products":
+        base["kind"] = "products"
     return render(
         request,
         "web/discover.html",
@@ -78,6 +90,9 @@ def discover(request: HttpRequest) -> HttpResponse:
             "categories": category_list(),
             "cities": city_list(),
             "querystring_base": urlencode(base) + "&" if base else "",
+            "filters": filters,
+            "kind": kind,
+            "product_preview": product_preview,
         },
     )
 

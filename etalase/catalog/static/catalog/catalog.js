@@ -25,19 +25,36 @@
     if (status) { status.textContent = text || ""; }
   }
 
+  // The shop learns that something was shared (an activity), whichever way it left the phone.
+  function record(button, channel) {
+    if (!button.dataset.shareRecord || !window.fetch) { return; }
+    var body = new FormData();
+    body.append("channel", channel);
+    if (button.dataset.shareProduct) { body.append("what", "product"); body.append("product_id", button.dataset.shareProduct); }
+    else if (button.dataset.shareSlug) { body.append("what", "business"); body.append("slug", button.dataset.shareSlug); }
+    else { return; }
+    var token = document.querySelector("[name=csrfmiddlewaretoken]");
+    var headers = { "X-Requested-With": "fetch" };
+    var shell = document.body.getAttribute("hx-headers");
+    try { headers["X-CSRFToken"] = JSON.parse(shell)["X-CSRFToken"]; } catch (ignored) {
+      if (token) { headers["X-CSRFToken"] = token.value; }
+    }
+    fetch(button.dataset.shareRecord, { method: "POST", body: body, headers: headers, credentials: "same-origin" }).catch(function () {});
+  }
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-share]");
     if (!button) { return; }
     var url = button.dataset.shareUrl || window.location.href;
     var data = { title: button.dataset.shareTitle || document.title, text: button.dataset.shareText || "", url: url };
     if (navigator.share) {
-      navigator.share(data).catch(function (error) {
+      navigator.share(data).then(function () { record(button, "native"); }, function (error) {
         if (error && error.name === "AbortError") { return; }
-        copyText(url).then(function () { say(button, button.dataset.shareCopied); }, function () { showFallback(button, url); });
+        copyText(url).then(function () { record(button, "copy"); say(button, button.dataset.shareCopied); }, function () { showFallback(button, url); });
       });
       return;
     }
-    copyText(url).then(function () { say(button, button.dataset.shareCopied); }, function () { showFallback(button, url); });
+    copyText(url).then(function () { record(button, "copy"); say(button, button.dataset.shareCopied); }, function () { showFallback(button, url); });
   });
 
   function setUpGallery(gallery) {
