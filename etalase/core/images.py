@@ -77,8 +77,6 @@ def image_normalize(
         OSError,
         SyntaxError,
         ValueError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
     ) as exc:
         raise InvalidImage() from exc
     return ContentFile(output.getvalue(), name=f"{name}.webp")
