@@ -5,8 +5,8 @@ import io
 import re
 
 import pytest
-from playwright.sync_api import expect
 from PIL import Image
+from playwright.sync_api import expect
 
 from etalase.accounts.services import user_signup
 from etalase.activity.models import Activity
