@@ -71,10 +71,16 @@ def test_owner_saves_cover_address_location_and_hours(owner_browser, shop):
     ("overrides", "message"),
     [
         ({"latitude": "3.5", "longitude": ""}, "Give both latitude and longitude, or neither."),
-        ({"latitude": "95", "longitude": "98"}, "The map location is outside the world."),
+        (
+            {"latitude": "95", "longitude": "98"},
+            "The map location is not valid: latitude goes from -90 to 90, longitude from -180 to 180.",
+        ),
         ({"latitude": "abc", "longitude": "98"}, "Enter the map location as numbers."),
-        ({"open_mon": "25:00"}, "Monday: times must look like 08:00 and differ."),
-        ({"open_mon": "08:00", "close_mon": "08:00"}, "Monday: times must look like 08:00 and differ."),
+        ({"open_mon": "25:00"}, "Monday: use times like 08:00, and a closing time other than the opening time."),
+        (
+            {"open_mon": "08:00", "close_mon": "08:00"},
+            "Monday: use times like 08:00, and a closing time other than the opening time.",
+        ),
     ],
 )
 def test_bad_storefront_input_is_explained_and_saves_nothing(owner_browser, shop, overrides, message):

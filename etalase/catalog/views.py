@@ -99,7 +99,7 @@ def _product_list_context(request: HttpRequest, *, page_number: int, status: str
         "querystring_base": query,
         "can_move": status == "",
         "filters": [
-            ("", _("Current")),
+            ("", _("Not archived")),
             ("published", _("Published")),
             ("draft", _("Drafts")),
             ("hidden", _("Hidden")),

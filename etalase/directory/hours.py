@@ -54,8 +54,9 @@ def opening_hours_clean(raw: Any) -> dict[str, list[list[str]]]:
             start, end = (str(value).strip() for value in item)
             if not _TIME.match(start) or not _TIME.match(end) or start == end:
                 raise ValidationError(
-                    _("%(day)s: times must look like 08:00 and differ.") % {"day": DAY_NAMES[day]},
-                    fields={day: _("Times must look like 08:00 and differ.")},
+                    _("%(day)s: use times like 08:00, and a closing time other than the opening time.")
+                    % {"day": DAY_NAMES[day]},
+                    fields={day: _("Use times like 08:00, and a closing time other than the opening time.")},
                 )
             day_ranges.append([start, end])
         cleaned[day] = sorted(day_ranges)

@@ -397,7 +397,7 @@ def _coordinate(value: Any, *, low: int, high: int, field: str) -> Decimal | Non
         message = _("Enter the map location as numbers.")
         raise ValidationError(message, fields={field: message}) from exc
     if not number.is_finite() or not low <= number <= high:
-        message = _("The map location is outside the world.")
+        message = _("The map location is not valid: latitude goes from -90 to 90, longitude from -180 to 180.")
         raise ValidationError(message, fields={field: message})
     return number.quantize(Decimal("0.000001"))
 

@@ -1,11 +1,12 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CommentKind(models.TextChoices):
     COMMENT = "comment", _("Comment")
     QUESTION = "question", _("Question")
-    ANSWER = "answer", _("Answer")
+    ANSWER = "answer", pgettext_lazy("kind of comment", "Answer")
 
 
 class Verb(models.TextChoices):

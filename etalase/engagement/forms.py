@@ -9,7 +9,7 @@ from etalase.engagement.services import COMMENT_MAX_LENGTH
 
 class CommentForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("This is a"),
+        label=_("Type of message"),
         choices=[(CommentKind.COMMENT, _("Comment")), (CommentKind.QUESTION, _("Question"))],
         initial=CommentKind.COMMENT,
         widget=forms.RadioSelect,

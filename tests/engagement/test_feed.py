@@ -223,7 +223,7 @@ def test_the_feed_page_costs_the_same_queries_for_any_amount(client_for, custome
 def test_empty_following_tab_for_a_visitor_asks_to_log_in(anonymous_client):
     page = anonymous_client.get(FEED, {"tab": "following"}).content.decode()
 
-    assert "Log in to see your shops" in page
+    assert "Log in to see the shops you follow" in page
     assert reverse("web:discover") in page
 
 
