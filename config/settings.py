@@ -62,8 +62,11 @@ INSTALLED_APPS = [
     "etalase.directory",
     "etalase.catalog",
     "etalase.engagement",
+    "etalase.notifications",
+    "etalase.insights",
     "etalase.web",
     "etalase.demo",
+    "etalase.bench",
 ]
 
 MIDDLEWARE = [
