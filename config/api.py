@@ -7,6 +7,8 @@ from etalase.catalog.api import router as catalog_router
 from etalase.core.api import install_error_handlers
 from etalase.directory.api import router as directory_router
 from etalase.engagement.api import router as engagement_router
+from etalase.insights.api import router as insights_router
+from etalase.notifications.api import router as notifications_router
 
 api = NinjaAPI(
     title="Etalase API",
@@ -23,3 +25,5 @@ api.add_router("/", accounts_router)
 api.add_router("/", directory_router)
 api.add_router("/", catalog_router)
 api.add_router("/", engagement_router)
+api.add_router("/", notifications_router)
+api.add_router("/", insights_router)

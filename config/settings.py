@@ -5,6 +5,7 @@ SMS/WhatsApp adapters. Production mode (``ETALASE_ENV=production``) refuses to s
 or with an insecure ``SECRET_KEY``, and turns on secure cookies and HSTS.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -244,6 +245,19 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+
+# Web push (VAPID). `etalase vapid_keys` prints the three lines for the environment;
+# `etalase vapid_keys --write` saves them to <data dir>/vapid.json, read in development when the env has none.
+_vapid_file: dict[str, str] = {}
+if not PRODUCTION and (DATA_DIR / "vapid.json").exists():
+    try:
+        _vapid_file = json.loads((DATA_DIR / "vapid.json").read_text())
+    except (OSError, ValueError):
+        _vapid_file = {}
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY") or _vapid_file.get("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY") or _vapid_file.get("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT") or _vapid_file.get("VAPID_SUBJECT", "mailto:admin@localhost")
+WEB_PUSH_ALLOW_LOCAL_ENDPOINTS = False
 
 NINJA_PAGINATION_PER_PAGE = 20
 

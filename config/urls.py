@@ -10,6 +10,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("etalase.accounts.urls")),
     path("", include("etalase.catalog.urls")),
     path("", include("etalase.engagement.urls")),
+    path("", include("etalase.notifications.urls")),
+    path("", include("etalase.insights.urls")),
     path("", include("etalase.directory.urls")),
     path("", include("etalase.web.urls")),
 ]

@@ -31,6 +31,9 @@ from etalase.directory.permissions import Permission as P
 from etalase.directory.tenancy import business_context_resolve
 from etalase.engagement.models import Comment
 from etalase.engagement.services import comment_add
+from etalase.notifications.enums import Kind
+from etalase.notifications.models import Notification
+from etalase.notifications.services import push_subscription_save
 from tests.factories import (
     PASSWORD,
     ApiTokenFactory,
@@ -44,6 +47,7 @@ PUBLIC = "public"  # anyone, signed in or not
 LOGIN = "login"  # any signed-in person; anonymous visitors are sent to log in (pages) or get 401 (API)
 BUSINESS = "business"  # members of the business only; everyone else gets 404 as if it did not exist
 
+STREAMS = {"notifications:stream"}
 USER_TYPES = ("anonymous", "customer", "other_business_member", *Role.values)
 TO_LOGIN = "to login"
 
@@ -156,7 +160,21 @@ PAGES: dict[str, Rule] = {
     ),
     "engagement:share": Rule(PUBLIC, ok=204, method="POST", data=lambda world: {"slug": world.slug, "channel": "copy"}),
     "engagement:resume": Rule(LOGIN, ok=302),
-    "web:notifications": Rule(PUBLIC),
+    "insights:page": Rule(BUSINESS, permission=P.DASHBOARD_VIEW),
+    "insights:panel": Rule(BUSINESS, permission=P.DASHBOARD_VIEW),
+    "insights:product": Rule(BUSINESS, permission=P.DASHBOARD_VIEW),
+    "notifications:centre": Rule(PUBLIC),
+    "notifications:unread_badge": Rule(PUBLIC),
+    "notifications:preferences": Rule(LOGIN),
+    "notifications:read_all": Rule(LOGIN, ok=302, method="POST"),
+    "notifications:open": Rule(LOGIN, ok=302, params={"notification_id": "own_notification_id"}),
+    "notifications:read": Rule(LOGIN, ok=302, method="POST", params={"notification_id": "own_notification_id"}),
+    # Posted by push.js as JSON; a form post is not a subscription, so a signed-in person gets 422.
+    "notifications:push_subscribe": Rule(LOGIN, ok=422, method="POST"),
+    "notifications:push_unsubscribe": Rule(LOGIN, ok=422, method="POST"),
+    # A live stream: anonymous visitors get 401 (an EventSource cannot follow a login redirect); for a
+    # signed-in person the answer is an event stream that is checked, never read to its end.
+    "notifications:stream": Rule(LOGIN),
     "web:me": Rule(PUBLIC),
     "web:offline": Rule(PUBLIC),
     "web:manifest": Rule(PUBLIC),
@@ -174,6 +192,39 @@ def logo_upload(world: "World") -> dict[str, Any]:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 64), "navy").save(buffer, format="PNG")
     return {"logo": SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")}
+
+
+def push_subscription() -> dict[str, Any]:
+    """What a browser's PushSubscription.toJSON() looks like: a P-256 public key and an auth secret."""
+    import base64
+    import secrets
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    public = (
+        ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    )
+
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    return {
+        "endpoint": f"https://push.example.com/send/{secrets.token_hex(8)}",
+        "keys": {"p256dh": b64(public), "auth": b64(secrets.token_bytes(16))},
+    }
+
+
+def own_push_endpoint(world: "World") -> dict[str, Any]:
+    """The endpoint of a push subscription of the person acting (anyone's would do for anonymous)."""
+    subscription = push_subscription()
+    push_subscription_save(
+        user=world.acting_or_bystander,
+        endpoint=subscription["endpoint"],
+        p256dh=subscription["keys"]["p256dh"],
+        auth=subscription["keys"]["auth"],
+    )
+    return {"endpoint": subscription["endpoint"]}
 
 
 def photo_upload(field: str) -> dict[str, Any]:
@@ -293,6 +344,18 @@ API: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/share"): Rule(
         LOGIN, ok=204, data=lambda world: {"what": "business", "slug": world.slug, "channel": "copy"}
     ),
+    ("GET", BUSINESS_PATH + "/insights"): Rule(BUSINESS, permission=P.DASHBOARD_VIEW),
+    ("GET", BUSINESS_PATH + "/insights/products/{product_id}"): Rule(BUSINESS, permission=P.DASHBOARD_VIEW),
+    ("GET", "/api/v1/notifications"): Rule(LOGIN),
+    ("GET", "/api/v1/notifications/unread-count"): Rule(LOGIN),
+    ("POST", "/api/v1/notifications/read-all"): Rule(LOGIN),
+    ("POST", "/api/v1/notifications/{notification_id}/read"): Rule(
+        LOGIN, params={"notification_id": "own_notification_id"}
+    ),
+    ("GET", "/api/v1/notification-preferences"): Rule(LOGIN),
+    ("PUT", "/api/v1/notification-preferences"): Rule(LOGIN, data=fixed({"channels": {}, "digest_enabled": False})),
+    ("POST", "/api/v1/push-subscriptions"): Rule(LOGIN, ok=201, data=lambda world: push_subscription()),
+    ("DELETE", "/api/v1/push-subscriptions"): Rule(LOGIN, ok=204, data=lambda world: own_push_endpoint(world)),
     ("GET", "/api/v1/feed"): Rule(LOGIN),
     ("GET", "/api/v1/feed/for-you"): Rule(LOGIN),
 }
@@ -315,6 +378,11 @@ class World:
     image: ProductImage
     post: Post
     question: Comment
+    own_notification: Notification
+
+    @property
+    def own_notification_id(self) -> int:
+        return self.own_notification.pk
 
     @property
     def public_product_id(self) -> int:
@@ -383,6 +451,9 @@ def build_world(user_type: str) -> World:
     )
     question = comment_add(user=users["customer"], product_id=product.pk, body="Ada ukuran XL?", kind="question")
     return World(
+        own_notification=Notification.objects.create(
+            recipient=bystander, kind=Kind.FAVOURITED, title="Budi favourited Batik Parang", url="/"
+        ),
         question=question,
         product=product,
         image=product.images.get(),
@@ -441,6 +512,12 @@ def test_page(name, user_type, client_for):
 
     response = browser.post(url, data) if rule.method == "POST" else browser.get(url)
 
+    if name in STREAMS:
+        assert response.status_code == (401 if world.acting is None else 200), f"{url} as {user_type}"
+        if world.acting is not None:
+            assert response["Content-Type"].startswith("text/event-stream")
+        response.close()
+        return
     check_answer(response, expected_answer(rule, user_type, api=False), f"{rule.method} {url} as {user_type}")
 
 

@@ -32,7 +32,8 @@ def test_sign_up_register_business_and_land_on_dashboard(client):
     for name in ["orders", "customers", "inbox", "more", "team", "profile"]:
         assert client.get(reverse(f"directory:{name}", args=[business.slug])).status_code == 200, name
     assert client.get(reverse("engagement:feed")).status_code == 200
-    for name in ["home", "discover", "notifications", "me", "offline", "manifest", "service_worker"]:
+    assert client.get(reverse("notifications:centre")).status_code == 200
+    for name in ["home", "discover", "me", "offline", "manifest", "service_worker"]:
         assert client.get(reverse(f"web:{name}")).status_code == 200, name
     assert client.get("/api/v1/openapi.json").status_code == 200
     assert client.get("/api/v1/docs").status_code == 200

@@ -258,7 +258,7 @@ def invitation_respond_view(request: HttpRequest, invitation_id: int) -> HttpRes
         messages.success(request, _("You joined %(business)s.") % {"business": invitation.business.name})
         return redirect("directory:dashboard", slug=invitation.business.slug)
     messages.success(request, _("Invitation declined."))
-    return redirect("web:notifications")
+    return redirect("notifications:centre")
 
 
 @business_view(Permission.BUSINESS_EDIT)

@@ -6,3 +6,10 @@ class InsightsConfig(AppConfig):
     name = "etalase.insights"
     label = "insights"
     verbose_name = _("Insights")
+
+    def ready(self) -> None:
+        from etalase.activity.registry import handler_register
+        from etalase.insights.handlers import rollups_on_activity
+        from etalase.insights.services import COUNTED_VERBS
+
+        handler_register(rollups_on_activity, verbs=sorted(COUNTED_VERBS))

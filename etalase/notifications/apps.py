@@ -6,3 +6,8 @@ class NotificationsConfig(AppConfig):
     name = "etalase.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from etalase.notifications import handlers
+
+        handlers.register()

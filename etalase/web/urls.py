@@ -6,7 +6,6 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("discover/", views.discover, name="discover"),
-    path("notifications/", views.notifications, name="notifications"),
     path("me/", views.me, name="me"),
     path("offline/", views.offline, name="offline"),
     path("manifest.webmanifest", views.manifest, name="manifest"),

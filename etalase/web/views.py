@@ -23,7 +23,6 @@ from etalase.directory.selectors import (
     business_public_list,
     category_list,
     city_list,
-    invitation_list_for_user,
     membership_list_for_user,
 )
 
@@ -95,12 +94,6 @@ def discover(request: HttpRequest) -> HttpResponse:
             "product_preview": product_preview,
         },
     )
-
-
-@require_GET
-def notifications(request: HttpRequest) -> HttpResponse:
-    invitations = list(invitation_list_for_user(user=request.user)) if request.user.is_authenticated else []
-    return render(request, "web/notifications.html", {"nav": "notifications", "invitations": invitations})
 
 
 @require_GET

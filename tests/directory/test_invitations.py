@@ -90,7 +90,7 @@ def test_an_existing_user_sees_the_invitation_and_accepts_it(client_for, busines
     invitation = InvitationFactory(business=business, phone="", email="dewi@example.com", role=Role.CASHIER)
     browser = client_for(dewi)
 
-    notifications = browser.get(reverse("web:notifications")).content.decode()
+    notifications = browser.get(reverse("notifications:centre")).content.decode()
     assert escape("Batik Sari invites you to join its team as Cashier.") in notifications
 
     response = browser.post(reverse("directory:invitation_respond", args=[invitation.pk]), {"accept": "1"})
@@ -100,7 +100,7 @@ def test_an_existing_user_sees_the_invitation_and_accepts_it(client_for, busines
     assert Membership.objects.get(business=business, user=dewi).role == Role.CASHIER
     invitation.refresh_from_db()
     assert (invitation.status, invitation.accepted_by) == (InvitationStatus.ACCEPTED, dewi)
-    assert "invites you to join" not in browser.get(reverse("web:notifications")).content.decode()
+    assert "invites you to join" not in browser.get(reverse("notifications:centre")).content.decode()
 
 
 def test_an_existing_user_declines_the_invitation(client_for, business):

@@ -12,4 +12,4 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         extra = ["--batch"] if options["batch"] else []
-        call_command("db_worker", "--queue-name", "*", "--no-reload", "--interval", "0.5", *extra)
+        call_command("db_worker", "--queue-name", "*", "--no-reload", "--interval", "0.1", *extra)

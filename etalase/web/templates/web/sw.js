@@ -48,3 +48,34 @@ self.addEventListener("fetch", (event) => {
     );
   }
 });
+
+// Web push: show the notification; a tap focuses an Etalase window on its page, or opens one.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (error) { data = { title: event.data ? event.data.text() : "" }; }
+  event.waitUntil(self.registration.showNotification(data.title || "Etalase", {
+    body: data.body || "",
+    icon: data.icon || "{% static 'web/icons/icon-192.png' %}",
+    badge: "{% static 'web/icons/icon-192.png' %}",
+    tag: data.tag || undefined,
+    renotify: Boolean(data.tag),
+    requireInteraction: data.priority === "high",
+    data: { url: data.url || "/notifications/" },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL((event.notification.data && event.notification.data.url) || "/notifications/", self.location.origin);
+  if (target.origin !== self.location.origin) { return; }
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      for (const client of windows) {
+        if (new URL(client.url).origin === target.origin && "navigate" in client) {
+          return client.focus().then(() => client.navigate(target.href));
+        }
+      }
+      return self.clients.openWindow(target.href);
+    })
+  );
+});

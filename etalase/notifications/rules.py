@@ -1,0 +1,300 @@
+"""The analysis, in one place: who should know about an activity, and how it is told.
+
+Each rule is a small function tested on its own (tests/notifications/test_rules.py). Handlers
+(``handlers.py``) read an activity, ask these rules, and hand the answer to ``services``.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from etalase.activity.models import Activity
+from etalase.catalog.enums import Verb as CatalogVerb
+from etalase.directory.permissions import Permission, permissions_for_role
+from etalase.engagement.enums import Verb as EngagementVerb
+from etalase.notifications.enums import Channel, Kind, Priority
+
+RECENT = dt.timedelta(days=2)
+"""Older activities notify nobody: a replay of history (the demo's 90 days, a restore) stays silent."""
+
+AGGREGATION_WINDOW = dt.timedelta(hours=1)
+INTEREST_MIN_VIEWS = 3
+FOLLOWER_BATCH = 500
+
+
+class FutureVerb:
+    """Verbs of apps still to come (orders, payments, helpdesk). Their notifications are designed
+    and tested now; the apps will record these verbs."""
+
+    ORDERED = "ordered"
+    PAID = "paid"
+    PAYMENT_WAITING = "payment_waiting"
+    COMPLAINED = "complained"
+
+
+MEMBER_KIND_FOR_VERB: dict[str, Kind] = {
+    EngagementVerb.FAVOURITED: Kind.FAVOURITED,
+    EngagementVerb.COMMENTED: Kind.COMMENTED,
+    EngagementVerb.ASKED: Kind.ASKED,
+    EngagementVerb.FOLLOWED: Kind.FOLLOWED,
+    FutureVerb.ORDERED: Kind.ORDERED,
+    FutureVerb.PAID: Kind.PAID,
+    FutureVerb.PAYMENT_WAITING: Kind.PAYMENT_WAITING,
+    FutureVerb.COMPLAINED: Kind.COMPLAINT,
+}
+FOLLOWER_KIND_FOR_VERB: dict[str, Kind] = {
+    CatalogVerb.PRODUCT_PUBLISHED: Kind.NEW_PRODUCT,
+    CatalogVerb.POST_PUBLISHED: Kind.NEW_POST,
+}
+NOTIFYING_VERBS = frozenset([*MEMBER_KIND_FOR_VERB, *FOLLOWER_KIND_FOR_VERB, EngagementVerb.ANSWERED])
+
+P = Permission
+KIND_PERMISSIONS: dict[str, frozenset[str]] = {
+    Kind.FAVOURITED: frozenset({P.CATALOG_MANAGE, P.INBOX_VIEW}),
+    Kind.COMMENTED: frozenset({P.CATALOG_MANAGE, P.INBOX_VIEW}),
+    Kind.ASKED: frozenset({P.CATALOG_MANAGE, P.INBOX_VIEW}),
+    Kind.INTEREST: frozenset({P.CATALOG_MANAGE, P.CUSTOMERS_VIEW}),
+    Kind.FOLLOWED: frozenset({P.DASHBOARD_VIEW}),
+    Kind.ORDERED: frozenset({P.ORDERS_VIEW}),
+    Kind.FIRST_ORDER: frozenset({P.ORDERS_VIEW}),
+    Kind.PAID: frozenset({P.ORDERS_VIEW, P.PAYMENTS_CONFIRM}),
+    Kind.PAYMENT_WAITING: frozenset({P.PAYMENTS_CONFIRM}),
+    Kind.COMPLAINT: frozenset({P.TICKETS_MANAGE, P.INBOX_VIEW}),
+}
+"""A member hears of a kind when their role has any of these permissions."""
+
+MEMBER_KINDS = tuple(KIND_PERMISSIONS)
+CUSTOMER_KINDS = (Kind.NEW_PRODUCT, Kind.NEW_POST, Kind.ANSWERED, Kind.ORDER_STATUS)
+AGGREGATED_KINDS = frozenset({Kind.FAVOURITED, Kind.COMMENTED, Kind.FOLLOWED, Kind.NEW_PRODUCT})
+URGENT_KINDS = frozenset({Kind.PAYMENT_WAITING, Kind.COMPLAINT})
+DEFAULT_CHANNELS = (Channel.IN_APP, Channel.PUSH)
+
+
+# --- when --------------------------------------------------------------------------------------------
+
+
+def is_recent(activity: Activity, now: dt.datetime) -> bool:
+    return activity.occurred_at >= now - RECENT
+
+
+def zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or settings.TIME_ZONE)
+    except (KeyError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_day_start(now: dt.datetime, timezone_name: str | None) -> dt.datetime:
+    """Midnight of ``now``'s day in that timezone, as an aware datetime."""
+    local = now.astimezone(zone(timezone_name))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+# --- who -----------------------------------------------------------------------------------------------
+
+
+def member_hears(kind: str, role: str) -> bool:
+    return bool(KIND_PERMISSIONS.get(kind, frozenset()) & permissions_for_role(role))
+
+
+def members_to_tell(memberships: Iterable[Any], kind: str, *, actor_id: int | None) -> list[Any]:
+    """The memberships whose role should hear of ``kind``; never the person who did the act."""
+    return [m for m in memberships if m.user_id != actor_id and member_hears(kind, m.role)]
+
+
+def priority_for(kind: str) -> Priority:
+    return Priority.HIGH if kind in URGENT_KINDS else Priority.NORMAL
+
+
+# --- analysis ------------------------------------------------------------------------------------------
+
+
+def group_key(kind: str, *, business_id: int | None, subject: str) -> str:
+    """Bursts of the same kind about the same thing share a key; other kinds never aggregate."""
+    if kind not in AGGREGATED_KINDS:
+        return ""
+    return f"{kind}:{business_id or '-'}:{subject}"
+
+
+def may_join_group(started_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """An unread burst keeps growing while its first act is less than the window old."""
+    return started_at is not None and started_at >= now - AGGREGATION_WINDOW
+
+
+def product_views_today(
+    *, business_id: int, actor_id: int, product_id: int, now: dt.datetime, timezone_name: str
+) -> int:
+    """How often this person viewed this product today, in the business's timezone.
+
+    A view is counted once an hour per visitor (``catalog.services.view_record``), so three views are
+    three separate visits."""
+    return Activity.objects.filter(
+        business_id=business_id,
+        actor_id=actor_id,
+        verb=CatalogVerb.VIEWED_PRODUCT,
+        target_id=str(product_id),
+        occurred_at__gte=local_day_start(now, timezone_name),
+        occurred_at__lte=now,
+    ).count()
+
+
+def favourited_today(*, business_id: int, actor_id: int, product_id: int, now: dt.datetime, timezone_name: str) -> bool:
+    return Activity.objects.filter(
+        business_id=business_id,
+        actor_id=actor_id,
+        verb=EngagementVerb.FAVOURITED,
+        target_id=str(product_id),
+        occurred_at__gte=local_day_start(now, timezone_name),
+    ).exists()
+
+
+def is_interested(views_today: int) -> bool:
+    return views_today >= INTEREST_MIN_VIEWS
+
+
+def interest_key(*, actor_id: int, product_id: int, now: dt.datetime, timezone_name: str) -> str:
+    """At most one interest flag per customer, product and local day."""
+    return f"interest:{actor_id}:{product_id}:{local_day_start(now, timezone_name).date().isoformat()}"
+
+
+def is_first_order(activity: Activity) -> bool:
+    """The customer's first order at this business: no earlier ``ordered`` activity of theirs."""
+    if activity.actor_id is None or activity.business_id is None:
+        return False
+    earlier = Activity.objects.filter(
+        business_id=activity.business_id, actor_id=activity.actor_id, verb=FutureVerb.ORDERED
+    ).exclude(pk=activity.pk)
+    return not earlier.filter(occurred_at__lte=activity.occurred_at).exists()
+
+
+# --- preferences -------------------------------------------------------------------------------------
+
+
+def channels_for(preference: Any | None, kind: str) -> frozenset[str]:
+    """The channels a person chose for ``kind`` (the defaults: in-app and push)."""
+    chosen: Mapping[str, Any] = getattr(preference, "channels", None) or {}
+    value = chosen.get(kind)
+    if not isinstance(value, list):
+        return frozenset(DEFAULT_CHANNELS)
+    return frozenset(str(item) for item in value if item in Channel.values)
+
+
+def in_quiet_hours(preference: Any | None, now: dt.datetime, timezone_name: str | None) -> bool:
+    start, end = getattr(preference, "quiet_start", None), getattr(preference, "quiet_end", None)
+    if start is None or end is None or start == end:
+        return False
+    local = now.astimezone(zone(timezone_name)).time()
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end  # over midnight, e.g. 22:00-07:00
+
+
+def quiet_hours_end(preference: Any, now: dt.datetime, timezone_name: str | None) -> dt.datetime:
+    """The next moment quiet hours end, after ``now`` (call only while in quiet hours)."""
+    tz = zone(timezone_name)
+    local = now.astimezone(tz)
+    end = dt.datetime.combine(local.date(), preference.quiet_end, tzinfo=tz)
+    if end <= local:
+        end = dt.datetime.combine(local.date() + dt.timedelta(days=1), preference.quiet_end, tzinfo=tz)
+    return end
+
+
+def push_time(
+    preference: Any | None, kind: str, priority: str, now: dt.datetime, timezone_name: str | None
+) -> dt.datetime | None:
+    """When to push: ``now``, the end of quiet hours, or never (None).
+
+    Push waits for the end of quiet hours whatever the priority (the notification is in the app at
+    once). With the daily summary on, only high-priority notifications are pushed one by one.
+    """
+    if Channel.PUSH not in channels_for(preference, kind):
+        return None
+    if getattr(preference, "digest_enabled", False) and priority != Priority.HIGH and kind != Kind.DIGEST:
+        return None
+    if in_quiet_hours(preference, now, timezone_name):
+        return quiet_hours_end(preference, now, timezone_name)
+    return now
+
+
+def digest_due(preference: Any, now: dt.datetime, timezone_name: str | None) -> bool:
+    return bool(preference.digest_enabled) and now.astimezone(zone(timezone_name)).hour == preference.digest_hour
+
+
+# --- words -------------------------------------------------------------------------------------------
+
+
+def message(kind: str, *, count: int = 1, **names: Any) -> tuple[str, str]:
+    """Title and text of a notification, in the active language (call under the recipient's)."""
+    values = {"count": count, **{key: value for key, value in names.items() if value is not None}}
+    actor = values.setdefault("actor", _("A customer"))
+    values.setdefault("product", _("a product"))
+    values.setdefault("business", _("A shop"))
+    excerpt = str(values.get("excerpt", ""))
+    if kind == Kind.FAVOURITED:
+        if count == 1:
+            return _("%(actor)s favourited %(product)s") % values, ""
+        title = ngettext(
+            "%(count)d new favourite on %(product)s in the last hour",
+            "%(count)d new favourites on %(product)s in the last hour",
+            count,
+        )
+        return title % values, _("Latest: %(actor)s") % {"actor": actor}
+    if kind == Kind.COMMENTED:
+        if count == 1:
+            return _("%(actor)s commented on %(product)s") % values, excerpt
+        title = ngettext(
+            "%(count)d new comment on %(product)s in the last hour",
+            "%(count)d new comments on %(product)s in the last hour",
+            count,
+        )
+        return title % values, excerpt
+    if kind == Kind.ASKED:
+        return _("%(actor)s asked about %(product)s") % values, excerpt
+    if kind == Kind.FOLLOWED:
+        if count == 1:
+            return _("%(actor)s followed %(business)s") % values, ""
+        title = ngettext(
+            "%(count)d new follower of %(business)s in the last hour",
+            "%(count)d new followers of %(business)s in the last hour",
+            count,
+        )
+        return title % values, _("Latest: %(actor)s") % {"actor": actor}
+    if kind == Kind.INTEREST:
+        title = ngettext(
+            "%(actor)s viewed %(product)s %(views)d time today and favourited it",
+            "%(actor)s viewed %(product)s %(views)d times today and favourited it",
+            int(values.get("views", 0)),
+        )
+        return title % values, _("A good moment to send a message.")
+    if kind == Kind.ORDERED:
+        return _("New order from %(actor)s") % values, excerpt
+    if kind == Kind.FIRST_ORDER:
+        return _("First order from a new customer: %(actor)s") % values, excerpt
+    if kind == Kind.PAID:
+        return _("Payment received from %(actor)s") % values, excerpt
+    if kind == Kind.PAYMENT_WAITING:
+        return _("A payment from %(actor)s is waiting for your confirmation") % values, excerpt
+    if kind == Kind.COMPLAINT:
+        return _("Complaint from %(actor)s") % values, excerpt
+    if kind == Kind.NEW_PRODUCT:
+        if count == 1:
+            return _("%(business)s has something new: %(product)s") % values, ""
+        title = ngettext(
+            "%(business)s published %(count)d new product",
+            "%(business)s published %(count)d new products",
+            count,
+        )
+        return title % values, _("Latest: %(product)s") % values
+    if kind == Kind.NEW_POST:
+        return _("%(business)s posted something new") % values, excerpt
+    if kind == Kind.ANSWERED:
+        return _("%(business)s answered your question about %(product)s") % values, excerpt
+    if kind == Kind.DIGEST:
+        title = ngettext("Today: %(count)d new notification", "Today: %(count)d new notifications", count)
+        return title % values, excerpt
+    return _("Something new happened"), excerpt
