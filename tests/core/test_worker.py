@@ -1,0 +1,29 @@
+"""The worker runs the timed commands (daily digests) besides the task queue."""
+
+import threading
+
+from etalase.core.management.commands import worker
+
+
+def test_scheduled_commands_run_until_stopped(monkeypatch):
+    calls = []
+    ran_twice = threading.Event()
+
+    def fake_call_command(name, **options):
+        calls.append(name)
+        if len(calls) >= 2:
+            ran_twice.set()
+
+    monkeypatch.setattr(worker, "call_command", fake_call_command)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker._every, args=("notification_digests", 0.01, stop))
+    thread.start()
+    assert ran_twice.wait(5)
+    stop.set()
+    thread.join(5)
+    assert not thread.is_alive()
+    assert set(calls) == {"notification_digests"}
+
+
+def test_the_daily_digest_is_on_the_schedule():
+    assert ("notification_digests", 600) in worker.SCHEDULE
