@@ -2,10 +2,12 @@
 
 import datetime as dt
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import NumberPattern, get_currency_precision, parse_pattern
 from django.utils import timezone, translation
 
 BABEL_LOCALES = {"id": "id_ID", "en": "en"}
@@ -20,21 +22,27 @@ def babel_locale(language: str | None = None) -> str:
     return BABEL_LOCALES.get(language, "id_ID")
 
 
+@lru_cache(maxsize=256)
 def minor_unit_digits(currency: str) -> int:
     return MINOR_UNIT_DIGITS.get(currency, get_currency_precision(currency))
+
+
+@lru_cache(maxsize=64)
+def _money_pattern(locale: str, digits: int) -> tuple[Locale, NumberPattern]:
+    decimals = "." + "0" * digits if digits else ""
+    # Indonesian readers know "Rp"; in English the ISO code avoids confusion with other rupees.
+    pattern = f"¤ #,##0{decimals}" if locale.startswith("id") else f"¤¤ #,##0{decimals}"
+    return Locale.parse(locale), parse_pattern(pattern)
 
 
 def money_format(amount_minor: int, currency: str = "IDR", *, language: str | None = None) -> str:
     """Format integer minor units for the reader: 15000 IDR -> "Rp 15.000" (id), "IDR 15,000" (en)."""
     if isinstance(amount_minor, float) or not isinstance(amount_minor, int):
         raise TypeError("Money is an integer of minor units, never a float.")
-    locale = babel_locale(language)
     digits = minor_unit_digits(currency)
+    locale, pattern = _money_pattern(babel_locale(language), digits)
     value = Decimal(amount_minor).scaleb(-digits)
-    decimals = "." + "0" * digits if digits else ""
-    # Indonesian readers know "Rp"; in English the ISO code avoids confusion with other rupees.
-    pattern = f"¤ #,##0{decimals}" if locale.startswith("id") else f"¤¤ #,##0{decimals}"
-    text = format_currency(value, currency, locale=locale, format=pattern, currency_digits=False)
+    text = pattern.apply(value, locale, currency=currency, currency_digits=False)
     return text.replace("\xa0", " ")
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -54,7 +56,13 @@ def _range(request: HttpRequest, business: Business) -> tuple[DateRange, RangeFo
 
 
 def _day(day: dt.date) -> str:
-    return date_format(day, "j M")
+    return _day_labels(day, translation.get_language() or "")[0]
+
+
+@lru_cache(maxsize=4096)
+def _day_labels(day: dt.date, language: str) -> tuple[str, str]:
+    """A day's short and long labels in the active language, formatted once per process."""
+    return date_format(day, "j M"), date_format(day, "DATE_FORMAT")
 
 
 def _count(value: int) -> str:
@@ -64,7 +72,8 @@ def _count(value: int) -> str:
 def _chart(key: str, title: str, points: list[tuple[dt.date, int]], currency: str) -> dict[str, Any]:
     money = key in SERIES_MONEY
     value_format = (lambda value: money_format(value, currency)) if money else _count
-    labels = [_day(day) for day, _value in points]
+    language = translation.get_language() or ""
+    labels = [_day_labels(day, language)[0] for day, _value in points]
     values = [value for _day_, value in points]
     return {
         "key": key,
@@ -83,7 +92,11 @@ def _chart(key: str, title: str, points: list[tuple[dt.date, int]], currency: st
         ),
         # Formatted once here: a 90-day page has hundreds of table rows and the template stays cheap.
         "rows": [
-            (day.isoformat(), date_format(day, "DATE_FORMAT"), money_format(value, currency) if money else value)
+            (
+                day.isoformat(),
+                _day_labels(day, translation.get_language() or "")[1],
+                money_format(value, currency) if money else value,
+            )
             for day, value in points
         ],
         "is_money": money,

@@ -25,9 +25,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--batch", action="store_true", help="Drain the queue, then exit.")
-        parser.add_argument(
-            "--no-schedule", action="store_true", help="Do not run the timed commands (daily digests)."
-        )
+        parser.add_argument("--no-schedule", action="store_true", help="Do not run the timed commands (daily digests).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
