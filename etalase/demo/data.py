@@ -13,11 +13,15 @@ updates (users' ``date_joined``, businesses' and teams' timestamps, and every ``
 
 import datetime as dt
 import io
+import multiprocessing
+import os
 import random
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -27,8 +31,8 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import models, transaction
-from django.db.models import ForeignObjectRel, Max, Min
+from django.db import connection, models, transaction
+from django.db.models import Case, F, ForeignObjectRel, Max, Min, Value, When
 from django.test.utils import override_settings
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
@@ -40,11 +44,19 @@ from etalase.accounts.services import user_signup
 from etalase.activity.enums import Channel
 from etalase.activity.models import Activity
 from etalase.activity.services import activity_record
+from etalase.catalog.enums import ProductStatus
+from etalase.catalog.enums import Verb as CatalogVerb
+from etalase.catalog.models import Post, Product, ProductImage
+from etalase.catalog.services import VIEW_WINDOW, post_create, product_create, product_hide, product_reorder
 from etalase.core.phones import InvalidPhoneNumber, phone_normalize
+from etalase.demo import pictures, storefronts
+from etalase.demo.pictures import Look
+from etalase.demo.storefronts import STOREFRONTS, ProductSpec
 from etalase.directory.enums import InvitationStatus, Role
 from etalase.directory.models import Business, Category, Invitation, Membership
 from etalase.directory.services import (
     business_register,
+    business_storefront_update,
     business_update,
     business_verify,
     category_ensure,
@@ -53,6 +65,10 @@ from etalase.directory.services import (
     invitations_accept_for_new_user,
 )
 from etalase.directory.tenancy import BusinessContext, business_context_resolve
+from etalase.engagement.enums import CommentKind, ShareChannel, ShareTarget
+from etalase.engagement.enums import Verb as EngagementVerb
+from etalase.engagement.models import Comment, Favourite, Follow
+from etalase.engagement.services import comment_add, comment_answer, favourite_add, follow_add, share_record
 
 DEMO_PASSWORD = "etalase-demo"  # noqa: S105 - the published password of the demo accounts
 OPERATOR_EMAIL = "operator@example.com"
@@ -676,6 +692,17 @@ class DemoSummary:
     activities: int
     first_activity: dt.datetime | None
     last_activity: dt.datetime | None
+    products: int = 0
+    published_products: int = 0
+    product_photos: int = 0
+    posts: int = 0
+    follows: int = 0
+    favourites: int = 0
+    questions: int = 0
+    answered_questions: int = 0
+    comments: int = 0  # everything customers and staff wrote: comments, questions and answers
+    views: int = 0
+    shares: int = 0
 
 
 @dataclass(order=True)
@@ -708,6 +735,9 @@ class _Story:
         # depends on the time of day the story is told, so a seed always gives the same story.
         self.people_rng = random.Random(master.getrandbits(64))
         self.time_rng = random.Random(master.getrandbits(64))
+        # The storefronts and what customers do there draw from their own stream, so adding them
+        # left the people and the rhythm of sign-ups and logins of every seed as they were.
+        self.shop_rng = random.Random(master.getrandbits(64))
         self.clock = _Clock(now=now, days=days)
         self.now = now
         self.days = days
@@ -727,6 +757,7 @@ class _Story:
         self.invitation_times: dict[int, dt.datetime] = {}
         self.responded_times: dict[int, dt.datetime] = {}
         self.customers_done = 0
+        self.shops = _Shops(self)
 
     # -- planning ----------------------------------------------------------------------------------
 
@@ -747,12 +778,15 @@ class _Story:
             self._plan_business(index, spec)
         for person in people:
             self._plan_customer(person)
+        self.shops.plan()
 
     def _plan_business(self, index: int, spec: BusinessSpec) -> None:
         rng = self.time_rng
         registered = (index + rng.random()) / len(BUSINESSES) * 6 * self.scale + 0.03
         self._add(registered - 0.02, partial(self._signup, spec.owner))
         self._add(registered, partial(self._business_register, spec))
+        self.shops.opened[spec.name] = registered
+        self.shops.team[spec.name] = [(spec.owner, Role.OWNER, registered)]
         self._plan_staff_logins(spec.owner, Role.OWNER, registered)
         joined_at = [registered]
         for member in spec.team:
@@ -762,6 +796,7 @@ class _Story:
             self._add(invited, partial(self._invite, spec, member))
             self._add(joined, partial(self._staff_signup, member))
             self._plan_staff_logins(member.person, member.role, joined)
+            self.shops.team[spec.name].append((member.person, member.role, joined))
             joined_at.append(joined)
         if spec.is_verified:
             self._add(self._later(registered, 1, 10), partial(self._verify, spec))
@@ -791,6 +826,7 @@ class _Story:
         signed_up = signed_up_share * self.clock.span
         channel = Channel.API if rng.random() < 0.25 else Channel.WEB
         self._add(signed_up, partial(self._customer_signup, person, channel))
+        self.shops.customers.append((person, signed_up, channel))
         _weight, low, high = _weighted(rng, [(level, level[0]) for level in ENGAGEMENT])
         if person in CUSTOMER_PERSONAS:
             low, high = 15, 25
@@ -895,12 +931,18 @@ class _Story:
     # -- running -----------------------------------------------------------------------------------
 
     def run(self) -> None:
+        # What the services record carries the real time, later than the story's now. Each step's
+        # rows are the newest ones; they are moved to the step's moment at the end, by ranges of ids.
+        newest = _newest_activity_id()
+        moves: list[tuple[int, int, dt.datetime]] = []
         for event in sorted(self.events):
             when = self.clock.at(event.offset)
             event.action(when)
-            if event.backdates_activities:
-                # What the services just recorded carries the real time, later than the story's now.
-                Activity.objects.filter(occurred_at__gte=self.now).update(occurred_at=when)
+            latest = _newest_activity_id()
+            if latest > newest and event.backdates_activities:
+                moves.append((newest, latest, when))
+            newest = latest
+        _activities_move(moves)
 
     def backdate(self) -> None:
         """Move the rows the services stamped with the real time to the story's moments."""
@@ -918,6 +960,7 @@ class _Story:
                 self.registered[business.pk],
                 self.verified.get(business.pk, business.created_at),
                 self.updated.get(business.pk, business.created_at),
+                self.shops.storefront_times.get(business.pk, business.created_at),
             )
         Business.objects.bulk_update(businesses, ["created_at", "updated_at", "verified_at"])
 
@@ -933,10 +976,601 @@ class _Story:
             invitation.responded_at = self.responded_times.get(invitation.pk)
             invitation.updated_at = invitation.responded_at or invitation.created_at
         Invitation.objects.bulk_update(invitations, ["created_at", "updated_at", "responded_at"])
+        self.shops.backdate()
 
         # Recorded as it happened: the demo has no backlog of late-arriving activities.
         Activity.objects.filter(occurred_at__lt=self.now, recorded_at__gte=self.now).update(
             recorded_at=models.F("occurred_at")
+        )
+
+
+# --------------------------------------------------------------------------------------------------
+# Storefronts: what each shop shows, and what customers do there.
+
+# (value, weight): how many shops a customer follows, products they favourite, comments they write.
+FOLLOWS = ((0, 18), (1, 26), (2, 22), (3, 15), (4, 11), (5, 8))
+FAVOURITES = tuple(zip(range(13), (16, 14, 13, 12, 10, 8, 7, 6, 5, 3, 3, 2, 1), strict=True))
+COMMENTS = ((0, 52), (1, 24), (2, 12), (3, 8), (4, 4))
+SHARE_CHANNELS = (
+    (ShareChannel.WHATSAPP, 55),
+    (ShareChannel.COPY, 12),
+    (ShareChannel.NATIVE, 12),
+    (ShareChannel.FACEBOOK, 9),
+    (ShareChannel.TELEGRAM, 5),
+    (ShareChannel.EMAIL, 4),
+    (ShareChannel.SMS, 3),
+)
+QUESTION_SHARE = 0.6  # of comments, the share that are questions
+ANSWERED_SHARE = 0.88  # of questions, the share the shop answers (the newest may still wait)
+THANKED_SHARE = 0.3  # of plain comments, the share the shop thanks for
+BROWSING_VIEWS = 7  # pages a customer opens, on average, besides the products they favourite
+# The fixed customers have a feed to show as soon as they log in.
+PERSONA_FOLLOWS: dict[Person, tuple[str, ...]] = {
+    CUSTOMER_BUDI: ("Batik Sari", "Kopi Kembang", "Dapur Bu Ani", "Roti Sekar Bali", "Servis HP Cepat Pulih"),
+    CUSTOMER_EMILY: ("Batik Sari", "Roti Sekar Bali", "Kopi Kembang"),
+}
+PERSONA_FAVOURITES = 10
+CATALOGUE_ROLES = (Role.OWNER, Role.MANAGER)
+
+ProductKey = tuple[str, int]  # (business name, index of the product in its storefront spec)
+
+
+def _sample(rng: random.Random, items: Sequence[Any], weights: Sequence[float], count: int) -> list[Any]:
+    """Up to ``count`` different items, the heavier ones more likely."""
+    pool = list(zip(items, weights, strict=True))
+    chosen = []
+    for _ in range(min(count, len(pool))):
+        index = rng.choices(range(len(pool)), weights=[weight for _, weight in pool])[0]
+        chosen.append(pool.pop(index)[0])
+    return chosen
+
+
+def _look(product: ProductSpec) -> Look:
+    main, second, accent = product.colours
+    return Look(main, second, accent, product.backdrop)
+
+
+def _shop_look(spec: BusinessSpec) -> Look:
+    return Look(spec.background, spec.accent, spec.accent, spec.accent)
+
+
+def _cover_job(spec: BusinessSpec) -> Callable[[], bytes]:
+    shop = STOREFRONTS[spec.name]
+    best: list[ProductSpec] = []  # the most popular things, three different kinds of them
+    for product in sorted(shop.products, key=lambda product: -product.popularity):
+        if product.state == storefronts.PUBLISHED and all(product.motif != other.motif for other in best):
+            best.append(product)
+    return partial(
+        pictures.cover_picture,
+        shop.tagline,
+        shop.subline,
+        _shop_look(spec),
+        pattern_kind=shop.pattern,
+        things=tuple((product.motif, product.variant, _look(product), product.text) for product in best[:3]),
+        size=pictures.COVER_SIZE,
+    )
+
+
+def _photo_job(spec: BusinessSpec, product: ProductSpec, shot: int) -> Callable[[], bytes]:
+    return partial(
+        pictures.product_photo,
+        product.motif,
+        product.variant,
+        _look(product),
+        label=product.label,
+        shop=spec.name,
+        shot=shot,
+        text=product.text,
+        side=pictures.PHOTO_SIDE,
+    )
+
+
+def _post_job(spec: BusinessSpec, number: int) -> Callable[[], bytes]:
+    shop = STOREFRONTS[spec.name]
+    post = shop.posts[number]
+    shown = shop.products[post.tags[0]]
+    return partial(
+        pictures.post_picture,
+        post.headline,
+        post.subline,
+        _shop_look(spec),
+        shop=spec.name,
+        motif_name=shown.motif,
+        variant=shown.variant,
+        motif_look=_look(shown),
+        badge=post.badge,
+        pattern_kind=shop.pattern,
+        text=shown.text,
+        side=pictures.POST_SIDE,
+    )
+
+
+class _Pictures:
+    """The pictures the story uploads, drawn ahead of the steps that need them.
+
+    Drawing them takes seconds; when the machine has a second core, another process draws them
+    in the order the steps will ask for them while this one writes. Otherwise (or should that
+    process fail) each is drawn when asked for.
+    """
+
+    def __init__(self) -> None:
+        self.jobs: dict[Hashable, tuple[float, Callable[[], bytes]]] = {}
+        self.futures: dict[Hashable, Future[bytes]] = {}
+        self.pool: ProcessPoolExecutor | None = None
+
+    def want(self, key: Hashable, offset: float, job: Callable[[], bytes]) -> None:
+        self.jobs[key] = (offset, job)
+
+    def get(self, key: Hashable) -> bytes:
+        future = self.futures.pop(key, None)
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                pass
+        return self.jobs[key][1]()
+
+    def __enter__(self) -> "_Pictures":
+        # A forked helper starts at once and imports nothing; it only draws (it never touches the
+        # database connection it inherits) and leaves without closing anything.
+        if (os.cpu_count() or 1) > 1 and self.jobs and "fork" in multiprocessing.get_all_start_methods():
+            try:
+                self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+                for key, (_offset, job) in sorted(self.jobs.items(), key=lambda item: item[1][0]):
+                    self.futures[key] = self.pool.submit(job)
+            except (OSError, ValueError, NotImplementedError):  # no such start method, no semaphores...
+                self.pool, self.futures = None, {}
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool, self.futures = None, {}
+
+
+class _Shops:
+    """The storefront part of the story: each shop's storefront, products and posts, and what
+    customers and passers-by do there (follow, favourite, ask and comment, look, share).
+
+    Planned after the rest of the story, from its own random stream; a customer acts only after
+    signing up, and only on a product while it is public.
+    """
+
+    def __init__(self, story: "_Story") -> None:
+        self.story = story
+        self.opened: dict[str, float] = {}
+        self.team: dict[str, list[tuple[Person, str, float]]] = {}
+        self.customers: list[tuple[Person, float, str]] = []
+        self.windows: dict[ProductKey, tuple[float, float]] = {}  # when each product is public
+        self.products: dict[ProductKey, Product] = {}
+        self.comments: list[Comment | None] = []  # planned comment number -> its row, once written
+        self.seen: set[tuple[str, str, int, int]] = set()  # (visitor, shop, product index or -1, hour)
+        self.pictures = _Pictures()
+        self.said: dict[ProductKey, set[str]] = {}  # what was already asked or said about a product
+        self.planned: Counter[str] = Counter()
+        self.done: Counter[str] = Counter()
+        # The story's moments of the rows written, to move them there afterwards.
+        self.storefront_times: dict[int, dt.datetime] = {}
+        self.product_times: dict[int, dt.datetime] = {}
+        self.product_updates: dict[int, dt.datetime] = {}
+        self.post_times: dict[int, dt.datetime] = {}
+        self.follow_times: dict[int, dt.datetime] = {}
+        self.favourite_times: dict[int, dt.datetime] = {}
+        self.comment_times: dict[int, dt.datetime] = {}
+
+    @property
+    def rng(self) -> random.Random:
+        return self.story.shop_rng
+
+    @property
+    def span(self) -> float:
+        return self.story.clock.span
+
+    def _add(
+        self, offset: float, action: Callable[[dt.datetime], object], kind: str = "", *, backdates: bool = True
+    ) -> None:
+        self.story._add(offset, action, backdates=backdates)
+        if kind:
+            self.planned[kind] += 1
+
+    def _count(self, kind: str, message: Callable[[int], str]) -> None:
+        self.done[kind] += 1
+        if self.done[kind] == self.planned[kind]:
+            self.story.progress(message(self.done[kind]))
+
+    # -- planning ----------------------------------------------------------------------------------
+
+    def plan(self) -> None:
+        for spec in BUSINESSES:
+            self._plan_shop(spec)
+        for person, signed_up, channel in self.customers:
+            self._plan_customer(person, signed_up, channel)
+        for _ in range(self.story.customer_count):  # as many passers-by as customers
+            self._plan_passer_by()
+
+    def _catalogue_keeper(self, name: str, offset: float) -> Person:
+        """Who adds products and posts: the owner, or sometimes a manager already in the team."""
+        members = [person for person, role, joined in self.team[name] if role in CATALOGUE_ROLES and joined < offset]
+        owner = self.team[name][0][0]
+        managers = [person for person in members if person != owner]
+        return self.rng.choice(managers) if managers and self.rng.random() < 0.4 else owner
+
+    def _plan_shop(self, spec: BusinessSpec) -> None:
+        rng, scale, span = self.rng, self.story.scale, self.span
+        shop = STOREFRONTS[spec.name]
+        opened = self.opened[spec.name]
+        storefront_set = opened + 0.01 + rng.uniform(0, 0.4) * scale
+        self._add(storefront_set, partial(self._storefront_set, spec))
+        self.pictures.want(("cover", spec.name), storefront_set, _cover_job(spec))
+        first_listed = []
+        for index, product in enumerate(shop.products):
+            if product.late:
+                created = rng.uniform(0.6, 0.99) * span
+            else:
+                created = opened + 0.02 + rng.uniform(0.05, 10) * scale
+                first_listed.append(created)
+            created = min(max(created, opened + 0.02), span - 0.02)
+            hidden = created + (span - created) * rng.uniform(0.4, 0.7) if product.state == storefronts.HIDDEN else None
+            if product.state != storefronts.DRAFT:
+                self.windows[spec.name, index] = (created + 0.002, (hidden or span) - 0.002)
+            keeper = self._catalogue_keeper(spec.name, created)
+            self._add(created, partial(self._product_create, spec, index, keeper), "products")
+            for shot in range(product.photos):
+                self.pictures.want(("photo", spec.name, index, shot), created, _photo_job(spec, product, shot))
+            if hidden is not None:
+                self._add(hidden, partial(self._product_hide, spec, index, keeper))
+        # Once the first products are in, the owner puts the favourites at the top.
+        self._add(max(first_listed) + 0.01, partial(self._products_arrange, spec))
+        for number, post in enumerate(shop.posts):
+            ready = max(self.windows[spec.name, tag][0] for tag in post.tags) + 0.002
+            slot = opened + (span - opened) * (number + rng.uniform(0.3, 0.95)) / len(shop.posts)
+            if number == len(shop.posts) - 1:  # the latest news is fresh
+                slot = span - 0.05 - rng.uniform(0, 4) * scale
+            when = min(max(slot, ready), span - 0.01)
+            self.pictures.want(("post", spec.name, number), when, _post_job(spec, number))
+            self._add(when, partial(self._post_create, spec, number, self._catalogue_keeper(spec.name, when)), "posts")
+
+    def _window(self, key: ProductKey, start: float) -> tuple[float, float] | None:
+        low, high = self.windows[key]
+        low = max(low, start)
+        return (low, high) if high - low > 0.004 else None
+
+    def _plan_customer(self, person: Person, signed_up: float, channel: str) -> None:
+        rng, span = self.rng, self.span
+        start = signed_up + 0.005
+        visitor = f"{rng.getrandbits(128):032x}"
+        if start > span - 0.01:
+            return
+        names = [spec.name for spec in BUSINESSES]
+        if person in PERSONA_FOLLOWS:
+            followed = list(PERSONA_FOLLOWS[person])
+            favourite_count, comment_count = PERSONA_FAVOURITES, 3
+        else:
+            shop_weights = [STOREFRONTS[name].popularity for name in names]
+            followed = _sample(rng, names, shop_weights, _weighted(rng, FOLLOWS))
+            favourite_count, comment_count = _weighted(rng, FAVOURITES), _weighted(rng, COMMENTS)
+        for name in followed:
+            low = max(start, self.opened[name] + 0.05)
+            self._add(low + (span - low) * rng.random() ** 1.5, partial(self._follow, person, name, channel), "follows")
+
+        products = list(self.windows)
+        weights = [
+            STOREFRONTS[name].products[index].popularity
+            * (2.5 if name in followed else 1.0)
+            * STOREFRONTS[name].popularity ** 0.5
+            for name, index in products
+        ]
+        liked = []
+        for key in _sample(rng, products, weights, favourite_count):
+            window = self._window(key, start)
+            if window is None:
+                continue
+            low, high = window
+            when = low + (high - low) * rng.random() ** 0.6  # more of them lately, as the shops grow
+            self._plan_view(visitor, person, key, max(low, when - rng.uniform(0.002, 0.03)))
+            self._add(when, partial(self._favourite, person, key, channel), "favourites")
+            liked.append(key)
+            if when > span - 1.5 and rng.random() < 0.5:
+                # Liked today, and came back to look at it twice more: the shop hears of the interest.
+                for hours in (1.5, 3.5):
+                    again = when + rng.choice((-1, 1)) * hours / self.story.clock.open_hours
+                    if int(again) == int(when) and again > start:
+                        self._plan_view(visitor, person, key, again)
+
+        for _ in range(comment_count):
+            key = rng.choice(liked) if liked and rng.random() < 0.6 else _sample(rng, products, weights, 1)[0]
+            window = self._window(key, start)
+            if window is not None:
+                low, high = window
+                self._plan_comment(person, key, low + (high - low) * rng.random() ** 0.7, channel)
+
+        for _ in range(min(40, int(rng.expovariate(1 / BROWSING_VIEWS)))):
+            if rng.random() < 0.35:
+                shop_weights = [STOREFRONTS[name].popularity * (3 if name in followed else 1) for name in names]
+                name = _sample(rng, names, shop_weights, 1)[0]
+                low = max(start, self.opened[name] + 0.02)
+                self._plan_view(visitor, person, (name, -1), low + (span - low) * rng.random() ** 0.5)
+            else:
+                key = _sample(rng, products, weights, 1)[0]
+                window = self._window(key, start)
+                if window is not None:
+                    low, high = window
+                    self._plan_view(visitor, person, key, low + (high - low) * rng.random() ** 0.5)
+
+        if rng.random() < 0.3:
+            for _ in range(rng.randint(1, 2)):
+                channel_used = _weighted(rng, SHARE_CHANNELS)
+                if liked and rng.random() < 0.7:
+                    key = rng.choice(liked)
+                    window = self._window(key, start)
+                    if window is not None:
+                        when = window[0] + (window[1] - window[0]) * rng.random()
+                        self._add(when, partial(self._share, person, key, channel_used), "shares")
+                elif followed:
+                    name = rng.choice(followed)
+                    low = max(start, self.opened[name] + 0.05)
+                    when = low + (span - low) * rng.random()
+                    self._add(when, partial(self._share, person, (name, -1), channel_used), "shares")
+
+    def _plan_comment(self, person: Person, key: ProductKey, when: float, channel: str) -> None:
+        rng = self.rng
+        shop = STOREFRONTS[key[0]]
+        talk = shop.conversation
+        english = person.language == Language.ENGLISH
+        asks = rng.random() < QUESTION_SHARE
+        if asks:
+            if english:
+                pool = talk.questions_en + storefronts.QUESTIONS_ANYWHERE_EN
+            else:
+                shipping = storefronts.SHIPPING_QUESTIONS if shop.ships else ()
+                pool = talk.questions * 2 + storefronts.QUESTIONS_ANYWHERE + shipping
+            body, reply = rng.choice(self._fresh(key, pool, lambda pair: pair[0]))
+        else:
+            if english:
+                pool_said = talk.comments_en + storefronts.COMMENTS_ANYWHERE_EN
+            else:
+                pool_said = talk.comments * 2 + storefronts.COMMENTS_ANYWHERE
+            body = rng.choice(self._fresh(key, pool_said, lambda text: text))
+            reply = rng.choice(storefronts.THANKS_EN if english else storefronts.THANKS)
+        self.said.setdefault(key, set()).add(body)
+        number = len(self.comments)
+        self.comments.append(None)
+        kind = CommentKind.QUESTION if asks else CommentKind.COMMENT
+        self._add(when, partial(self._comment, number, person, key, body, kind, channel), "comments")
+        if rng.random() < (ANSWERED_SHARE if asks else THANKED_SHARE):
+            replied = when + rng.uniform(0.02, 0.7)  # within hours, in the shop's own time
+            staff = self._answerer(key[0], replied)
+            if staff is not None and replied < self.span:
+                self._add(replied, partial(self._answer, number, staff, reply), "answers")
+
+    def _fresh(self, key: ProductKey, pool: Sequence[Any], text_of: Callable[[Any], str]) -> Sequence[Any]:
+        """The lines of ``pool`` nobody wrote about this product yet (all of them once all were)."""
+        said = self.said.get(key, set())
+        unsaid = [line for line in pool if text_of(line) not in said]
+        return unsaid or pool
+
+    def _answerer(self, name: str, offset: float) -> Person | None:
+        roles = STOREFRONTS[name].answer_roles
+        members = [
+            (person, roles[role]) for person, role, joined in self.team[name] if role in roles and joined < offset
+        ]
+        return _weighted(self.rng, members) if members else None
+
+    def _plan_passer_by(self) -> None:
+        """Someone who is not signed in: a few pages in one sitting, sometimes a link passed on."""
+        rng, span = self.rng, self.span
+        visitor = f"{rng.getrandbits(128):032x}"
+        sitting = span * rng.random() ** 0.5
+        names = [spec.name for spec in BUSINESSES]
+        products = list(self.windows)
+        weights = [STOREFRONTS[name].products[index].popularity for name, index in products]
+        for _ in range(1 + min(8, int(rng.expovariate(1 / 2)))):
+            when = min(span, sitting + rng.uniform(0, 0.04))
+            if rng.random() < 0.4:
+                name = _sample(rng, names, [STOREFRONTS[name].popularity for name in names], 1)[0]
+                self._plan_view(visitor, None, (name, -1), when)
+            else:
+                self._plan_view(visitor, None, _sample(rng, products, weights, 1)[0], when)
+        if rng.random() < 0.08:
+            key = _sample(rng, products, weights, 1)[0]
+            low, high = self.windows[key]
+            if low < sitting < high:
+                self._add(sitting, partial(self._share, None, key, _weighted(rng, SHARE_CHANNELS)), "shares")
+
+    def _plan_view(self, visitor: str, person: Person | None, key: ProductKey, when: float) -> None:
+        """A page seen by a visitor; seen again within the same hour, it is the same view (as in the app)."""
+        name, index = key
+        if index >= 0:
+            low, high = self.windows[key]
+            if not low <= when <= high:
+                return
+        elif when < self.opened[name] + 0.02:
+            return
+        if when > self.span:
+            return
+        hour = int(self.story.clock.at(when).timestamp() // VIEW_WINDOW.total_seconds())
+        if (visitor, name, index, hour) in self.seen:
+            return
+        self.seen.add((visitor, name, index, hour))
+        self._add(when, partial(self._view, visitor, person, key), "views", backdates=False)
+
+    # -- the steps ---------------------------------------------------------------------------------
+
+    def _user(self, person: Person) -> User:
+        return self.story.users[_key(person)]
+
+    def _storefront_set(self, spec: BusinessSpec, when: dt.datetime) -> None:
+        shop = STOREFRONTS[spec.name]
+        business = business_storefront_update(
+            context=self.story._context(spec, spec.owner),
+            address=shop.address,
+            latitude=shop.latitude,
+            longitude=shop.longitude,
+            opening_hours=shop.hours,
+            cover=SimpleUploadedFile("cover.jpg", self.pictures.get(("cover", spec.name)), content_type="image/jpeg"),
+        )
+        self.storefront_times[business.pk] = when
+
+    def _product_create(self, spec: BusinessSpec, index: int, keeper: Person, when: dt.datetime) -> None:
+        product = STOREFRONTS[spec.name].products[index]
+        photos = [
+            SimpleUploadedFile(
+                f"{product.sku or 'foto'}-{shot + 1}.jpg",
+                self.pictures.get(("photo", spec.name, index, shot)),
+                content_type="image/jpeg",
+            )
+            for shot in range(product.photos)
+        ]
+        row = product_create(
+            context=self.story._context(spec, keeper),
+            title=product.title,
+            price_minor=product.price,
+            description=product.description,
+            compare_at_minor=product.compare_at,
+            stock=product.stock,
+            sku=product.sku,
+            images=photos,
+            publish=product.state != storefronts.DRAFT,
+        )
+        self.products[spec.name, index] = row
+        self.product_times[row.pk] = when
+        self._count("products", lambda count: f"products: {count}, with their photos")
+
+    def _product_hide(self, spec: BusinessSpec, index: int, keeper: Person, when: dt.datetime) -> None:
+        row = product_hide(context=self.story._context(spec, keeper), product_id=self.products[spec.name, index].pk)
+        self.product_updates[row.pk] = when
+
+    def _products_arrange(self, spec: BusinessSpec, when: dt.datetime) -> None:
+        shop = STOREFRONTS[spec.name]
+        listed = [index for index, product in enumerate(shop.products) if (spec.name, index) in self.products]
+        listed.sort(key=lambda index: -shop.products[index].popularity)
+        product_reorder(
+            context=self.story._context(spec, spec.owner),
+            ordered_ids=[self.products[spec.name, index].pk for index in listed],
+        )
+
+    def _post_create(self, spec: BusinessSpec, number: int, keeper: Person, when: dt.datetime) -> None:
+        shop = STOREFRONTS[spec.name]
+        post = shop.posts[number]
+        picture = self.pictures.get(("post", spec.name, number))
+        row = post_create(
+            context=self.story._context(spec, keeper),
+            image=SimpleUploadedFile("post.jpg", picture, content_type="image/jpeg"),
+            caption=post.caption,
+            product_ids=[self.products[spec.name, tag].pk for tag in post.tags],
+        )
+        self.post_times[row.pk] = when
+        self._count("posts", lambda count: f"showcase posts: {count}")
+
+    def _follow(self, person: Person, name: str, channel: str, when: dt.datetime) -> None:
+        row = follow_add(user=self._user(person), business=self.story.businesses[name], channel=channel)
+        self.follow_times[row.pk] = when
+
+    def _favourite(self, person: Person, key: ProductKey, channel: str, when: dt.datetime) -> None:
+        row = favourite_add(user=self._user(person), product_id=self.products[key].pk, channel=channel)
+        self.favourite_times[row.pk] = when
+
+    def _comment(
+        self, number: int, person: Person, key: ProductKey, body: str, kind: str, channel: str, when: dt.datetime
+    ) -> None:
+        row = comment_add(
+            user=self._user(person), product_id=self.products[key].pk, body=body, kind=kind, channel=channel
+        )
+        self.comments[number] = row
+        self.comment_times[row.pk] = when
+
+    def _answer(self, number: int, staff: Person, body: str, when: dt.datetime) -> None:
+        question = self.comments[number]
+        if question is None:  # pragma: no cover - an answer is always planned after its question
+            raise RuntimeError("an answer before its question")
+        row = comment_answer(user=self._user(staff), comment_id=question.pk, body=body)
+        self.comment_times[row.pk] = when
+
+    def _view(self, visitor: str, person: Person | None, key: ProductKey, when: dt.datetime) -> None:
+        """A view, recorded as ``catalog.services.view_record`` does, in the story's hour rather than the
+        real one (whose window would make every later view of the same page a repeat)."""
+        name, index = key
+        business = self.story.businesses[name]
+        target: models.Model = self.products[key] if index >= 0 else business
+        verb = CatalogVerb.VIEWED_PRODUCT if index >= 0 else CatalogVerb.VIEWED_BUSINESS
+        hour = int(when.timestamp() // VIEW_WINDOW.total_seconds())
+        activity_record(
+            verb=verb,
+            business=business,
+            actor=self._user(person) if person is not None else None,
+            target=target,
+            data={"visitor": visitor},
+            channel=Channel.WEB,
+            occurred_at=when,
+            idempotency_key=f"view:{verb}:{target.pk}:{visitor}:{hour}",
+        )
+        self._count("views", lambda count: f"storefront and product views: {count}")
+
+    def _share(self, person: Person | None, key: ProductKey, channel: str, when: dt.datetime) -> None:
+        name, index = key
+        user = self._user(person) if person is not None else None
+        if index >= 0:
+            share_record(user=user, what=ShareTarget.PRODUCT, product_id=self.products[key].pk, share_channel=channel)
+        else:
+            business = self.story.businesses[name]
+            share_record(user=user, what=ShareTarget.BUSINESS, business_slug=business.slug, share_channel=channel)
+
+    # -- afterwards --------------------------------------------------------------------------------
+
+    def backdate(self) -> None:
+        products = list(Product.objects.filter(pk__in=self.product_times))
+        for product in products:
+            created = self.product_times[product.pk]
+            product.created_at = created
+            product.updated_at = self.product_updates.get(product.pk, created)
+            if product.published_at is not None:
+                product.published_at = created
+        Product.objects.bulk_update(products, ["created_at", "updated_at", "published_at"], batch_size=500)
+        images = list(ProductImage.objects.filter(product__in=products))
+        for image in images:
+            image.created_at = self.product_times[image.product_id]
+        ProductImage.objects.bulk_update(images, ["created_at"], batch_size=500)
+        posts = list(Post.objects.filter(pk__in=self.post_times))
+        for post in posts:
+            post.created_at = post.updated_at = post.published_at = self.post_times[post.pk]
+        Post.objects.bulk_update(posts, ["created_at", "updated_at", "published_at"])
+        for model, times in (
+            (Follow, self.follow_times),
+            (Favourite, self.favourite_times),
+            (Comment, self.comment_times),
+        ):
+            _created_at_set(model, times)
+
+
+def _created_at_set(model: type[models.Model], times: dict[int, dt.datetime]) -> None:
+    """Give each row its story moment; the rows are found by a range of keys (no list of thousands)."""
+    if not times:
+        return
+    rows = [row for row in model._base_manager.filter(pk__range=(min(times), max(times))).only("pk") if row.pk in times]
+    for row in rows:
+        row.created_at = times[row.pk]  # type: ignore[attr-defined]
+    model._base_manager.bulk_update(rows, ["created_at"], batch_size=500)
+
+
+def _newest_activity_id() -> int:
+    """The highest activity id: one cheap query after each of thousands of steps."""
+    table = connection.ops.quote_name(Activity._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608 - a fixed table name
+        row = cursor.fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+def _activities_move(moves: Sequence[tuple[int, int, dt.datetime]], per_update: int = 100) -> None:
+    """Set ``occurred_at`` of the activities with ids in (low, high] to ``when``, for each move."""
+    for start in range(0, len(moves), per_update):
+        chunk = moves[start : start + per_update]
+        moments = [
+            When(pk__gt=low, pk__lte=high, then=Value(when, output_field=models.DateTimeField()))
+            for low, high, when in chunk
+        ]
+        Activity.objects.filter(pk__gt=chunk[0][0], pk__lte=chunk[-1][1]).update(
+            occurred_at=Case(*moments, default=F("occurred_at"))
         )
 
 
@@ -956,20 +1590,33 @@ def _reserved_identifiers() -> list[str]:
     return people
 
 
+# Every uploaded file a business's rows point at: logos and covers, product photos, post pictures.
+UPLOADS: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
+    (Business, ("logo", "cover")),
+    (ProductImage, ("detail", "thumbnail")),
+    (Post, ("image", "thumbnail")),
+)
+
+
 def _wipe() -> None:
-    """Delete every business and user and everything that hangs off them; keep business fields."""
-    logos = [business.logo for business in Business.objects.exclude(logo="").only("logo")]
+    """Delete every business and user and everything that hangs off them; keep business fields.
+
+    Their uploaded files go too, once the deletion is committed.
+    """
+    files = []
+    for model, names in UPLOADS:
+        for row in model._base_manager.only(*names).iterator():
+            files += [getattr(row, name) for name in names if getattr(row, name)]
     done: set[type[models.Model]] = set()
     _wipe_model(Business, done)
     _wipe_model(User, done)
     Session.objects.all().delete()
 
-    def remove_logos() -> None:
-        for logo in logos:
-            if logo.name:
-                logo.storage.delete(logo.name)
+    def remove_files() -> None:
+        for file in files:
+            file.storage.delete(file.name)
 
-    transaction.on_commit(remove_logos)
+    transaction.on_commit(remove_files)
 
 
 def _wipe_model(model: type[models.Model], done: set[type[models.Model]]) -> None:
@@ -1010,6 +1657,7 @@ def demo_summary() -> DemoSummary:
     business_rows = Business.objects.all()
     roles = Counter(Membership.objects.values_list("role", flat=True))
     span = Activity.objects.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+    questions = Comment.objects.filter(kind=CommentKind.QUESTION)
     return DemoSummary(
         businesses=business_rows.count(),
         verified_businesses=business_rows.filter(is_verified=True).count(),
@@ -1022,6 +1670,17 @@ def demo_summary() -> DemoSummary:
         activities=Activity.objects.count(),
         first_activity=span["first"],
         last_activity=span["last"],
+        products=Product.objects.count(),
+        published_products=Product.objects.filter(status=ProductStatus.PUBLISHED, is_hidden=False).count(),
+        product_photos=ProductImage.objects.count(),
+        posts=Post.objects.count(),
+        follows=Follow.objects.count(),
+        favourites=Favourite.objects.count(),
+        questions=questions.count(),
+        answered_questions=questions.filter(answers__isnull=False).distinct().count(),
+        comments=Comment.objects.count(),
+        views=Activity.objects.filter(verb__in=[CatalogVerb.VIEWED_BUSINESS, CatalogVerb.VIEWED_PRODUCT]).count(),
+        shares=Activity.objects.filter(verb=EngagementVerb.SHARED).count(),
     )
 
 
@@ -1055,7 +1714,7 @@ def demo_seed(
         story.plan()
         say(f"{len(story.events)} steps over {days} day{'' if days == 1 else 's'}")
         fast_hashing = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-        with override_settings(PASSWORD_HASHERS=fast_hashing):
+        with override_settings(PASSWORD_HASHERS=fast_hashing), story.shops.pictures:
             story.run()
         say("moving everything to its day")
         story.backdate()

@@ -55,10 +55,6 @@ def _range(request: HttpRequest, business: Business) -> tuple[DateRange, RangeFo
     return period_resolve(business, period=Period.DAYS_7), form, Period.DAYS_7, False
 
 
-def _day(day: dt.date) -> str:
-    return _day_labels(day, translation.get_language() or "")[0]
-
-
 @lru_cache(maxsize=4096)
 def _day_labels(day: dt.date, language: str) -> tuple[str, str]:
     """A day's short and long labels in the active language, formatted once per process."""

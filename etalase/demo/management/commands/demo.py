@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         if options["reset"] or not demo_is_loaded():
-            self.stdout.write("Loading the demo data (a few seconds)…")
+            self.stdout.write("Loading the demo data (half a minute or so)…")
             call_command("seed_demo", reset=options["reset"])
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"\nEtalase demo: {url}"))

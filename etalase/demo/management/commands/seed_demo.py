@@ -59,4 +59,13 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"  team members: {roles}; {summary.pending_invitations} invitations pending")
         self.stdout.write(f"  customers: {summary.customers}; operators: {summary.operators}")
+        self.stdout.write(
+            f"  products: {summary.products} ({summary.published_products} on show) "
+            f"with {summary.product_photos} photos; posts: {summary.posts}"
+        )
+        self.stdout.write(
+            f"  follows: {summary.follows}; favourites: {summary.favourites}; "
+            f"comments: {summary.comments} ({summary.answered_questions} of {summary.questions} questions answered)"
+        )
+        self.stdout.write(f"  views: {summary.views}; shares: {summary.shares}")
         self.stdout.write(f"  activities: {summary.activities}{span}")
