@@ -11,8 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from etalase.core.errors import DomainError
@@ -129,11 +128,11 @@ async def live_stream(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
 
 
 SHORT_CHANNEL_LABELS = {
-    Channel.IN_APP: _lazy("App"),
-    Channel.PUSH: _lazy("Push"),
-    Channel.SMS: _lazy("SMS"),
+    Channel.IN_APP: gettext_lazy("App"),
+    Channel.PUSH: gettext_lazy("Push"),
+    Channel.SMS: gettext_lazy("SMS"),
     Channel.WHATSAPP: pgettext_lazy("short for WhatsApp", "WA"),
-    Channel.EMAIL: _lazy("Email"),
+    Channel.EMAIL: gettext_lazy("Email"),
 }
 """Column heads that fit a 360 px screen; each checkbox carries the full name for screen readers."""
 
