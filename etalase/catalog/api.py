@@ -160,6 +160,8 @@ class OwnerProductPage(PageMeta):
 class TaggedProductOut(Schema):
     id: int
     title: str
+    price_minor: int
+    currency: str
 
 
 class PostOut(Schema):

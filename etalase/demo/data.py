@@ -1,5 +1,7 @@
-"""The demo data set: businesses in several fields and cities, their teams, a few hundred customers
-and months of their activity, built through the apps' services.
+"""The demo data set: businesses in several fields and cities, their teams, their storefronts
+(cover, address, map location, hours), catalogues and showcase posts, a few hundred customers and
+months of what they did: sign-ups and logins, follows, favourites, questions and answers, views
+and shares, all built through the apps' services.
 
 Everything random comes from ``random.Random(seed)`` and every moment is placed relative to one
 "now" taken when seeding starts, so one seed always tells the same story: the same businesses,
@@ -7,8 +9,11 @@ people, numbers and rhythm of visits, only shifted to end today.
 
 Services stamp what they write with the current time; the story happens over weeks. So each step
 runs at the real time and its rows are then moved back to the moment the story gives them, with bulk
-updates (users' ``date_joined``, businesses' and teams' timestamps, and every ``Activity``'s
-``occurred_at``). Activities recorded by the seed are processed like any other, after commit.
+updates (users' ``date_joined``, businesses' and teams' timestamps, products, posts, follows,
+favourites and comments, and every ``Activity``'s ``occurred_at``). Activities recorded by the seed
+are processed like any other, after commit.
+
+What the shops sell and say lives in ``storefronts``; their pictures are drawn by ``pictures``.
 """
 
 import datetime as dt

@@ -11,7 +11,8 @@ from pydantic import Field
 from etalase.accounts.auth import api_auth
 from etalase.accounts.models import User
 from etalase.activity.enums import Channel
-from etalase.catalog.models import Post, Product
+from etalase.catalog.api import PostOut as CatalogPostOut
+from etalase.catalog.api import ProductOut as CatalogProductOut
 from etalase.core.api import MAX_ID, PageMeta, errors
 from etalase.core.errors import NotFound
 from etalase.core.pagination import paginate
@@ -40,7 +41,7 @@ from etalase.engagement.services import (
     follow_remove,
     share_record,
 )
-from etalase.engagement.templatetags.engagement_tags import product_path, shop_path
+from etalase.engagement.templatetags.engagement_tags import shop_path
 
 router = Router(tags=["engagement"], auth=api_auth)
 
@@ -98,64 +99,20 @@ class ShopPage(PageMeta):
     items: list[ShopOut]
 
 
-class ProductOut(Schema):
-    id: int
-    title: str
-    price_minor: int
-    compare_at_minor: int | None
-    currency: str
-    business: str = Field(..., alias="business.slug")
+class ProductOut(CatalogProductOut):
+    """A product in a customer's lists and feed: the catalog's public product, with the shop's name."""
+
     business_name: str = Field(..., alias="business.name")
-    thumbnail_url: str | None
-    url: str
-    favourite_count: int
-    comment_count: int
-    published_at: datetime | None
-
-    @staticmethod
-    def resolve_thumbnail_url(obj: Product) -> str | None:
-        cover = obj.cover
-        return cover.thumbnail.url if cover is not None and cover.thumbnail else None
-
-    @staticmethod
-    def resolve_url(obj: Product) -> str:
-        return product_path(obj)
 
 
 class ProductPage(PageMeta):
     items: list[ProductOut]
 
 
-class TaggedProductOut(Schema):
-    id: int
-    title: str
-    price_minor: int
-    currency: str
+class PostOut(CatalogPostOut):
+    """A post in the feed: the catalog's public post, with the shop's name."""
 
-
-class PostOut(Schema):
-    id: int
-    business: str = Field(..., alias="business.slug")
     business_name: str = Field(..., alias="business.name")
-    caption: str
-    picture_url: str
-    thumbnail_url: str
-    width: int
-    height: int
-    published_at: datetime
-    products: list[TaggedProductOut]
-
-    @staticmethod
-    def resolve_picture_url(obj: Post) -> str:
-        return obj.image.url
-
-    @staticmethod
-    def resolve_thumbnail_url(obj: Post) -> str:
-        return obj.thumbnail.url
-
-    @staticmethod
-    def resolve_products(obj: Post) -> list[Product]:
-        return list(getattr(obj, "public_products", []))
 
 
 class FeedItemOut(Schema):

@@ -36,7 +36,9 @@ def test_the_storefront_gives_the_shop_its_first_products_and_latest_posts(api, 
     assert body["products"]["items"][0]["cover"]["thumbnail_url"].endswith(".webp")
     assert body["products"]["next_page"] is None
     assert body["posts"][0]["caption"] == "Koleksi baru"
-    assert body["posts"][0]["products"] == [{"id": parang.pk, "title": "Batik Parang"}]
+    assert body["posts"][0]["products"] == [
+        {"id": parang.pk, "title": "Batik Parang", "price_minor": parang.price_minor, "currency": "IDR"}
+    ]
 
 
 def test_products_are_paginated(api, business, make_product):

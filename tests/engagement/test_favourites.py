@@ -188,7 +188,7 @@ def test_api_favourite_is_idempotent_and_counts(api_client_for, customer, produc
 
     assert again.json() == {"product_id": product.pk, "favourite": True, "favourite_count": 1}
     assert [item["id"] for item in listed["items"]] == [product.pk]
-    assert listed["items"][0]["thumbnail_url"].endswith(".webp")
+    assert listed["items"][0]["cover"]["thumbnail_url"].endswith(".webp")
     assert listed["items"][0]["business"] == product.business.slug
     assert removed.json() == {"product_id": product.pk, "favourite": False, "favourite_count": 0}
     assert verbs() == ["favourited", "unfavourited"]
