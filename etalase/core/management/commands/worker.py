@@ -34,6 +34,16 @@ class Command(BaseCommand):
                 threading.Thread(target=_every, args=(command, seconds, stop), daemon=True).start()
         extra = ["--batch"] if options["batch"] else []
         try:
-            call_command("db_worker", "--queue-name", "*", "--no-reload", "--interval", "0.1", *extra)
+            # One line per task drowns the demo's output; `-v 2` brings the task log back.
+            call_command(
+                "db_worker",
+                "--queue-name",
+                "*",
+                "--no-reload",
+                "--interval",
+                "0.1",
+                *extra,
+                verbosity=max(0, options["verbosity"] - 1),
+            )
         finally:
             stop.set()
