@@ -16,7 +16,7 @@ from etalase.core.api import MAX_ID, PageMeta, errors
 from etalase.core.errors import NotFound
 from etalase.core.pagination import paginate
 from etalase.directory.models import Business, Category, Invitation, Membership
-from etalase.directory.permissions import Permission
+from etalase.directory.permissions import Permission, permissions_for_role
 from etalase.directory.selectors import (
     business_public_get,
     business_public_list,
@@ -109,8 +109,6 @@ class MembershipOut(Schema):
 
     @staticmethod
     def resolve_permissions(obj: Membership) -> list[str]:
-        from etalase.directory.permissions import permissions_for_role  # noqa: PLC0415
-
         return sorted(permissions_for_role(obj.role))
 
 

@@ -5,7 +5,7 @@ import io
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +19,7 @@ from etalase.directory.permissions import Permission
 from etalase.directory.selectors import (
     invitation_pending_list,
     membership_list,
+    membership_list_for_user,
 )
 from etalase.directory.services import (
     business_register,
@@ -96,35 +97,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _placeholder_tab(request: HttpRequest, nav: str, permission: str) -> HttpResponse:
-    context = _context(request)
-    context.require(permission)
-    return render(request, f"directory/tab_{nav}.html", {"nav": nav})
-
-
-@business_view()
+@business_view(Permission.ORDERS_VIEW)
 @require_GET
 def orders(request: HttpRequest) -> HttpResponse:
-    return _placeholder_tab(request, "orders", Permission.ORDERS_VIEW)
+    return render(request, "directory/tab_orders.html", {"nav": "orders"})
 
 
-@business_view()
+@business_view(Permission.CUSTOMERS_VIEW)
 @require_GET
 def customers(request: HttpRequest) -> HttpResponse:
-    return _placeholder_tab(request, "customers", Permission.CUSTOMERS_VIEW)
+    return render(request, "directory/tab_customers.html", {"nav": "customers"})
 
 
-@business_view()
+@business_view(Permission.INBOX_VIEW)
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    return _placeholder_tab(request, "inbox", Permission.INBOX_VIEW)
+    return render(request, "directory/tab_inbox.html", {"nav": "inbox"})
 
 
 @business_view()
 @require_GET
 def more(request: HttpRequest) -> HttpResponse:
-    from etalase.directory.selectors import membership_list_for_user  # noqa: PLC0415
-
     return render(
         request,
         "directory/more.html",
@@ -183,7 +176,7 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
             membership_change_role(context=context, membership_id=membership_id, role=form.cleaned_data["role"])
         except DomainError as error:
             if error.status == 404:
-                raise Http404 from error
+                raise
             messages.error(request, str(error.message))
         else:
             messages.success(request, _("Role changed."))
