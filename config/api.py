@@ -9,6 +9,7 @@ from etalase.directory.api import router as directory_router
 from etalase.engagement.api import router as engagement_router
 from etalase.insights.api import router as insights_router
 from etalase.notifications.api import router as notifications_router
+from etalase.orders.api import router as orders_router
 
 api = NinjaAPI(
     title="Etalase API",
@@ -27,3 +28,4 @@ api.add_router("/", catalog_router)
 api.add_router("/", engagement_router)
 api.add_router("/", notifications_router)
 api.add_router("/", insights_router)
+api.add_router("/", orders_router)

@@ -17,3 +17,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCTION
 MEDIA_ROOT = DATA_DIR / "media"  # noqa: F405
 LOGIN_THROTTLE = {"window_seconds": 900, "per_account": 5, "per_ip": 20}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not the shared in-memory database: the browser tests' live server answers requests in
+    # several threads at once (the page, its badge poll, the live stream), and each thread needs its
+    # own SQLite connection. A single shared in-memory connection used from two threads fails.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
