@@ -64,7 +64,6 @@ def contact_for_user(*, business: Any, user: Any) -> Contact:
                 phone=user.phone or "",
                 email=(user.email or "").lower(),
                 source=ContactSource.APP,
-                last_seen_at=timezone.now(),
             )
     except IntegrityError:
         # Someone else created it at the same moment, or the phone/email belongs to another contact.
