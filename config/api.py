@@ -5,6 +5,9 @@ from ninja import NinjaAPI
 from etalase.accounts.api import router as accounts_router
 from etalase.catalog.api import router as catalog_router
 from etalase.core.api import install_error_handlers
+from etalase.customers.api import router as customers_router
+from etalase.customers.io.api import router as customers_io_router
+from etalase.customers.privacy.api import router as customers_privacy_router
 from etalase.directory.api import router as directory_router
 from etalase.engagement.api import router as engagement_router
 from etalase.insights.api import router as insights_router
@@ -29,3 +32,6 @@ api.add_router("/", engagement_router)
 api.add_router("/", notifications_router)
 api.add_router("/", insights_router)
 api.add_router("/", orders_router)
+api.add_router("/", customers_router)
+api.add_router("/", customers_io_router)
+api.add_router("/", customers_privacy_router)

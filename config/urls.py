@@ -13,6 +13,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("etalase.notifications.urls")),
     path("", include("etalase.insights.urls")),
     path("", include("etalase.orders.urls")),
+    path("", include("etalase.customers.urls")),
+    path("", include("etalase.customers.io.urls")),
+    path("", include("etalase.customers.privacy.urls")),
     path("", include("etalase.directory.urls")),
     path("", include("etalase.web.urls")),
 ]

@@ -24,6 +24,8 @@ from PIL import Image
 from etalase.accounts.models import ApiToken, User
 from etalase.catalog.models import Post, Product, ProductImage
 from etalase.catalog.services import post_create, product_create
+from etalase.customers.models import Contact
+from etalase.customers.services import contact_create
 from etalase.directory.enums import Role
 from etalase.directory.models import Business, Invitation, Membership
 from etalase.directory.permissions import ROLE_PERMISSIONS
@@ -81,6 +83,10 @@ PAGES: dict[str, Rule] = {
     "directory:dashboard": Rule(BUSINESS),
     "directory:orders": Rule(BUSINESS, permission=P.ORDERS_VIEW),
     "directory:customers": Rule(BUSINESS, permission=P.CUSTOMERS_VIEW),
+    "customers:list": Rule(BUSINESS, permission=P.CUSTOMERS_VIEW),
+    "customers:detail": Rule(BUSINESS, permission=P.CUSTOMERS_VIEW),
+    "customers:add": Rule(BUSINESS, permission=P.CUSTOMERS_MANAGE),
+    "customers:edit": Rule(BUSINESS, permission=P.CUSTOMERS_MANAGE),
     "directory:inbox": Rule(BUSINESS, permission=P.INBOX_VIEW),
     "directory:more": Rule(BUSINESS),
     "directory:profile": Rule(BUSINESS, permission=P.BUSINESS_EDIT),
@@ -379,6 +385,11 @@ class World:
     post: Post
     question: Comment
     own_notification: Notification
+    contact: Contact
+
+    @property
+    def contact_id(self) -> int:
+        return self.contact.pk
 
     @property
     def own_notification_id(self) -> int:
@@ -466,6 +477,7 @@ def build_world(user_type: str) -> World:
         pending_invitation=InvitationFactory(business=business, phone="+6281377770001"),
         own_token=ApiTokenFactory(user=bystander, name="to revoke"),
         own_invitation=InvitationFactory(business=business, phone="", email=bystander.email, role=Role.CASHIER),
+        contact=contact_create(business=business, name="Bu Rina", phone="+6281299990001"),
     )
 
 

@@ -8,7 +8,9 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        from etalase.activity.registry import handler_register
+        from etalase.activity.registry import handler_register, verbs_register
+        from etalase.customers.enums import Verb
         from etalase.customers.handlers import contact_on_activity
 
+        verbs_register(Verb.choices)
         handler_register(contact_on_activity)

@@ -10,3 +10,84 @@ class ContactSource(models.TextChoices):
     IMPORT = "import", _("Imported")
     SMS = "sms", _("SMS")
     WHATSAPP = "whatsapp", _("WhatsApp")
+
+
+class Stage(models.TextChoices):
+    """Where a contact stands with the business; kept from orders unless staff set VIP or inactive."""
+
+    INTERESTED = "interested", _("Interested")
+    CUSTOMER = "customer", _("Customer")
+    REPEAT = "repeat", _("Repeat customer")
+    VIP = "vip", _("VIP")
+    INACTIVE = "inactive", _("Inactive")
+
+
+class RfmSegment(models.TextChoices):
+    CHAMPIONS = "champions", _("Champions")
+    LOYAL = "loyal", _("Loyal")
+    POTENTIAL = "potential", _("Potential loyalist")
+    NEW = "new", _("New")
+    AT_RISK = "at_risk", _("At risk")
+    CANT_LOSE = "cant_lose", _("Can't lose")
+    HIBERNATING = "hibernating", _("Hibernating")
+    LOST = "lost", _("Lost")
+
+
+class ConsentChannel(models.TextChoices):
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+    PUSH = "push", _("App notifications")
+
+
+class ConsentPurpose(models.TextChoices):
+    MARKETING = "marketing", _("Promotions and news")
+    SERVICE = "service", _("Order and service messages")
+
+
+class ConsentSource(models.TextChoices):
+    """How a consent was given or withdrawn."""
+
+    APP = "app", _("In the app")
+    STAFF = "staff", _("Recorded by staff")
+    IMPORT = "import", _("Imported")
+    KEYWORD = "keyword", _("SMS/WhatsApp keyword")
+    API = "api", _("API")
+
+
+class AuditAction(models.TextChoices):
+    VIEWED = "viewed", _("Viewed a customer")
+    EXPORTED = "exported", _("Exported customers")
+    IMPORTED = "imported", _("Imported customers")
+    EDITED = "edited", _("Edited a customer")
+    MERGED = "merged", _("Merged customers")
+    ERASED = "erased", _("Erased a customer's personal data")
+    DOWNLOADED = "downloaded", _("Downloaded a customer's data")
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportRowOutcome(models.TextChoices):
+    CREATED = "created", _("Created")
+    MERGED = "merged", _("Merged into an existing customer")
+    REJECTED = "rejected", _("Rejected")
+
+
+class PrivacyRequestKind(models.TextChoices):
+    DOWNLOAD = "download", _("Download my data")
+    ERASURE = "erasure", _("Erase my data")
+
+
+class Verb(models.TextChoices):
+    """The activities the customers app records."""
+
+    CONTACT_CREATED = "contact_created", _("was added as a customer")
+    CONTACT_MERGED = "contact_merged", _("was merged with another customer")
+    NOTE_ADDED = "note_added", _("got a note")
+    CONSENT_CHANGED = "consent_changed", _("changed their consent")
+    ERASED = "contact_erased", _("had their personal data erased")

@@ -115,3 +115,27 @@ def contact_create(
 def contact_touch(*, contact: Contact) -> None:
     """Remember that the contact was just active."""
     Contact.objects.filter(pk=contact.pk).update(last_seen_at=timezone.now())
+
+
+@transaction.atomic
+def contact_update(
+    *, contact: Contact, name: str, phone: str = "", email: str = "", city: str = "", address: str = ""
+) -> Contact:
+    """Edit a contact; a phone or email that belongs to another contact of the business is refused."""
+    name = (name or "").strip()[:120]
+    phone = _clean_phone(phone)
+    email = _clean_email(email)
+    if not (name or phone or email):
+        message = _("Give at least a name, a phone number or an email.")
+        raise ValidationError(message, fields={"name": message})
+    others = Contact.objects.filter(business_id=contact.business_id).exclude(pk=contact.pk)
+    if phone and others.filter(phone=phone).exists():
+        message = _("Another customer already has this phone number.")
+        raise ValidationError(message, code="duplicate", fields={"phone": message})
+    if email and others.filter(email=email).exists():
+        message = _("Another customer already has this email.")
+        raise ValidationError(message, code="duplicate", fields={"email": message})
+    contact.name, contact.phone, contact.email = name, phone, email
+    contact.city, contact.address = city.strip()[:80], address.strip()[:300]
+    contact.save(update_fields=["name", "phone", "email", "city", "address", "updated_at"])
+    return contact

@@ -1,0 +1,5 @@
+"""The customers API: io."""
+
+from ninja import Router
+
+router = Router(tags=["customers"])

@@ -1,0 +1,5 @@
+"""The customers API: privacy."""
+
+from ninja import Router
+
+router = Router(tags=["customers"])
