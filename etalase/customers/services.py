@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from etalase.core.errors import ValidationError
 from etalase.core.phones import InvalidPhoneNumber, phone_normalize
 from etalase.customers.enums import ContactSource
-from etalase.customers.models import Contact
+from etalase.customers.models import AuditEntry, Contact
 
 
 def _clean_email(raw: str) -> str:
@@ -139,3 +139,16 @@ def contact_update(
     contact.city, contact.address = city.strip()[:80], address.strip()[:300]
     contact.save(update_fields=["name", "phone", "email", "city", "address", "updated_at"])
     return contact
+
+
+def audit_record(
+    *, business: Any, actor: Any, action: str, contact: Contact | None = None, detail: dict[str, Any] | None = None
+) -> AuditEntry:
+    """Write one line of the customer-data audit log (who viewed, exported, changed or erased what)."""
+    return AuditEntry.objects.create(
+        business=business,
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        contact=contact,
+        detail=detail or {},
+    )
