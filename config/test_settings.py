@@ -22,4 +22,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not the shared in-memory database: the browser tests' live server answers requests in
     # several threads at once (the page, its badge poll, the live stream), and each thread needs its
     # own SQLite connection. A single shared in-memory connection used from two threads fails.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
+    # One file per test run, so two runs side by side never share it; Django deletes it at the end.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
