@@ -11,6 +11,7 @@ from etalase.customers.privacy.api import router as customers_privacy_router
 from etalase.directory.api import router as directory_router
 from etalase.engagement.api import router as engagement_router
 from etalase.insights.api import router as insights_router
+from etalase.insights.customer_api import router as customer_insights_router
 from etalase.notifications.api import router as notifications_router
 from etalase.orders.api import router as orders_router
 
@@ -31,6 +32,7 @@ api.add_router("/", catalog_router)
 api.add_router("/", engagement_router)
 api.add_router("/", notifications_router)
 api.add_router("/", insights_router)
+api.add_router("/", customer_insights_router)
 api.add_router("/", orders_router)
 api.add_router("/", customers_router)
 api.add_router("/", customers_io_router)

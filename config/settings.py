@@ -35,6 +35,9 @@ PRODUCTION = ENVIRONMENT == "production"
 INSECURE_SECRET_KEY = "etalase-insecure-development-key-change-me"  # noqa: S105 - embedded default
 SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_SECRET_KEY)
 DEBUG = env_bool("DEBUG", not PRODUCTION)
+# The built-in practice payment gateway (its payment page settles orders without moving money):
+# on for the demo and development, off in production unless asked for.
+PAYMENT_SANDBOX = env_bool("ETALASE_PAYMENT_SANDBOX", not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("etalase.engagement.urls")),
     path("", include("etalase.notifications.urls")),
     path("", include("etalase.insights.urls")),
+    path("", include("etalase.insights.customer_urls")),
     path("", include("etalase.orders.urls")),
     path("", include("etalase.customers.urls")),
     path("", include("etalase.customers.io.urls")),

@@ -29,8 +29,12 @@ def test_sign_up_register_business_and_land_on_dashboard(client):
     assert page.status_code == 200
     assert "Batik Sari" in page.content.decode()
     assert set(Activity.objects.values_list("verb", flat=True)) >= {"signed_up", "business_registered"}
-    for name in ["orders", "customers", "inbox", "more", "team", "profile"]:
-        assert client.get(reverse(f"directory:{name}", args=[business.slug])).status_code == 200, name
+    for name in [
+        "orders:manage_list",
+        "customers:list",
+        *(f"directory:{tab}" for tab in ["inbox", "more", "team", "profile"]),
+    ]:
+        assert client.get(reverse(name, args=[business.slug])).status_code == 200, name
     assert client.get(reverse("engagement:feed")).status_code == 200
     assert client.get(reverse("notifications:centre")).status_code == 200
     for name in ["home", "discover", "me", "offline", "manifest", "service_worker"]:

@@ -2,10 +2,12 @@
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from etalase.activity.enums import Channel
@@ -78,3 +80,47 @@ def activity_process(*, activity_id: int) -> Activity | None:
             logger.exception("Activity handler %r failed for activity %s", handler, activity.pk)
     Activity.objects.filter(pk=activity.pk).update(processed_at=timezone.now())
     return activity
+
+
+def activity_anonymise(
+    *,
+    business: models.Model,
+    actor: models.Model | None = None,
+    contact_id: int | None = None,
+    keys: Iterable[str],
+    actor_keys: Iterable[str] = (),
+) -> int:
+    """Strip one person's personal data from their activities at one business (an erasure).
+
+    A row is this person's when, at ``business``, it was done by ``actor``, carries ``contact_id``
+    as ``data["contact_id"]``, or names the actor's user id under one of ``actor_keys`` (e.g. the
+    ``asked_by`` of an answer to their question). Those rows keep verb, target, amounts and dates
+    for the books; ``keys`` and ``actor_keys`` are removed from their data, and rows done by
+    ``actor`` lose the actor link. Other businesses' rows are never touched. Call inside the
+    erasing service's transaction; returns how many rows changed.
+    """
+    removed = {*keys, *actor_keys}
+    person = Q(pk__in=[])
+    if actor is not None and actor.pk:
+        person |= Q(actor_id=actor.pk)
+        for key in actor_keys:
+            person |= Q(**{f"data__{key}": actor.pk})
+    if contact_id is not None:
+        person |= Q(data__contact_id=contact_id)
+    rows = Activity.objects.filter(person, business_id=business.pk)
+    with_personal_data = Q(pk__in=[])
+    for key in removed:
+        with_personal_data |= Q(data__has_key=key)
+    # Ids first, then chunks: SQLite does not isolate a running read from writes to the same table.
+    ids = list(rows.filter(with_personal_data).values_list("pk", flat=True))
+    touched = set(ids)
+    for start in range(0, len(ids), 500):
+        batch = list(Activity.objects.filter(pk__in=ids[start : start + 500]).only("pk", "data"))
+        for activity in batch:
+            activity.data = {key: value for key, value in activity.data.items() if key not in removed}
+        Activity.objects.bulk_update(batch, ["data"])
+    if actor is not None and actor.pk:
+        acted = Activity.objects.filter(business_id=business.pk, actor_id=actor.pk)
+        touched.update(acted.values_list("pk", flat=True))
+        acted.update(actor=None)
+    return len(touched)

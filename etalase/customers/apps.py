@@ -11,6 +11,8 @@ class CustomersConfig(AppConfig):
         from etalase.activity.registry import handler_register, verbs_register
         from etalase.customers.enums import Verb
         from etalase.customers.handlers import contact_on_activity
+        from etalase.customers.privacy.enums import PrivacyVerb
 
         verbs_register(Verb.choices)
+        verbs_register(PrivacyVerb.choices)
         handler_register(contact_on_activity)

@@ -1,22 +1,43 @@
-"""Every customer act at a business makes (or finds) that business's contact for the customer.
+"""Every customer act at a business makes (or finds) that business's contact for the customer, and
+keeps the contact's aggregates current.
 
 Acts by the business's own members are not customer acts. Views only refresh "last seen" of a
 contact that already exists: looking at a shop window does not put a person in the shop's books.
+Orders, payments and cancellations (recorded with the order's ``contact_id``, whoever did them) and
+favourites recount the contact from its activities, so processing one twice changes nothing.
 """
 
 from django.db.models import Q
 
 from etalase.activity.models import Activity
+from etalase.customers.enums import Verb
 from etalase.customers.models import Contact
-from etalase.customers.services import contact_for_user
+from etalase.customers.services import (
+    FAVOURITE_VERBS,
+    ORDER_VERBS,
+    contact_aggregates_recompute,
+    contact_for_user,
+)
 from etalase.directory.models import Membership
 
 VIEW_VERBS = frozenset({"viewed_business", "viewed_product"})
 """The catalog's view verbs (named here because catalog and customers sit side by side)."""
 
 
+def _contact_id(activity: Activity) -> int | None:
+    data = activity.data if isinstance(activity.data, dict) else {}
+    value = data.get("contact_id")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def contact_on_activity(activity: Activity) -> None:
-    if activity.business_id is None or activity.actor_id is None or activity.business is None:
+    if activity.business_id is None:
+        return
+    if activity.verb in ORDER_VERBS or activity.verb == Verb.CONTACT_MERGED:
+        contact_id = _contact_id(activity)
+        if contact_id is not None and Contact.objects.filter(pk=contact_id, business_id=activity.business_id).exists():
+            contact_aggregates_recompute(contact_id=contact_id)
+    if activity.actor_id is None or activity.business is None:
         return
     if activity.verb == "signed_up":
         return
@@ -28,7 +49,11 @@ def contact_on_activity(activity: Activity) -> None:
         contact = contact_for_user(business=activity.business, user=activity.actor)
     if contact is None:
         return
+    if contact.merged_into_id is not None:
+        contact = Contact.objects.filter(pk=contact.merged_into_id).first() or contact
     # Idempotent and order-independent: last seen only moves forward.
     Contact.objects.filter(pk=contact.pk).filter(
         Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=activity.occurred_at)
     ).update(last_seen_at=activity.occurred_at)
+    if activity.verb in FAVOURITE_VERBS:
+        contact_aggregates_recompute(contact_id=contact.pk)

@@ -87,12 +87,13 @@ class Contact(TimeStampedModel):
             models.UniqueConstraint(fields=["business", "email"], condition=~Q(email=""), name="contact_one_per_email"),
         ]
         indexes = [
-            models.Index(fields=["business", "-last_seen_at"], name="contact_business_seen"),
-            models.Index(fields=["business", "stage"], name="contact_business_stage"),
-            models.Index(fields=["business", "rfm_segment"], name="contact_business_rfm"),
-            models.Index(fields=["business", "-spent_minor"], name="contact_business_spent"),
-            models.Index(fields=["business", "city"], name="contact_business_city"),
+            models.Index(fields=["business", "-last_seen_at", "-id"], name="contact_business_seen"),
+            models.Index(fields=["business", "stage", "-last_seen_at"], name="contact_business_stage"),
+            models.Index(fields=["business", "rfm_segment", "-last_seen_at"], name="contact_business_rfm"),
+            models.Index(fields=["business", "-spent_minor", "-id"], name="contact_business_spent"),
+            models.Index(fields=["business", "city", "-last_seen_at"], name="contact_business_city"),
             models.Index(fields=["business", "name"], name="contact_business_name"),
+            models.Index(fields=["business", "-orders_count", "-id"], name="contact_business_orders"),
         ]
 
     def __str__(self) -> str:

@@ -97,18 +97,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@business_view(Permission.ORDERS_VIEW)
-@require_GET
-def orders(request: HttpRequest) -> HttpResponse:
-    return render(request, "directory/tab_orders.html", {"nav": "orders"})
-
-
-@business_view(Permission.CUSTOMERS_VIEW)
-@require_GET
-def customers(request: HttpRequest) -> HttpResponse:
-    return render(request, "directory/tab_customers.html", {"nav": "customers"})
-
-
 @business_view(Permission.INBOX_VIEW)
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:

@@ -9,7 +9,11 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from etalase.activity.registry import handler_register
+        from etalase.insights.customers import customer_scores_on_activity
         from etalase.insights.handlers import rollups_on_activity
         from etalase.insights.services import COUNTED_VERBS
 
         handler_register(rollups_on_activity, verbs=sorted(COUNTED_VERBS))
+        # Every verb, after the customers app's contact_on_activity (which makes the contact first);
+        # verbs that cannot change a score are ignored inside.
+        handler_register(customer_scores_on_activity)

@@ -1,4 +1,4 @@
-"""The worker runs the timed commands (daily digests) besides the task queue."""
+"""The worker runs the timed commands (daily digests, nightly customer scores) besides the task queue."""
 
 import threading
 
@@ -9,21 +9,22 @@ def test_scheduled_commands_run_until_stopped(monkeypatch):
     calls = []
     ran_twice = threading.Event()
 
-    def fake_call_command(name, **options):
-        calls.append(name)
+    def fake_call_command(name, *arguments, **options):
+        calls.append((name, arguments))
         if len(calls) >= 2:
             ran_twice.set()
 
     monkeypatch.setattr(worker, "call_command", fake_call_command)
     stop = threading.Event()
-    thread = threading.Thread(target=worker._every, args=("notification_digests", 0.01, stop))
+    thread = threading.Thread(target=worker._every, args=("customer_scores", 0.01, ("--due",), stop))
     thread.start()
     assert ran_twice.wait(5)
     stop.set()
     thread.join(5)
     assert not thread.is_alive()
-    assert set(calls) == {"notification_digests"}
+    assert set(calls) == {("customer_scores", ("--due",))}
 
 
-def test_the_daily_digest_is_on_the_schedule():
-    assert ("notification_digests", 600) in worker.SCHEDULE
+def test_the_daily_digest_and_the_nightly_scores_are_on_the_schedule():
+    assert ("notification_digests", 600, ()) in worker.SCHEDULE
+    assert ("customer_scores", 3600, ("--due",)) in worker.SCHEDULE

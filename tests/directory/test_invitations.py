@@ -59,7 +59,7 @@ def test_an_invited_number_joins_the_team_right_after_signing_up(client_for):
     assert invitation.status == InvitationStatus.ACCEPTED
     assert invitation.accepted_by == membership.user
     assert Activity.objects.filter(verb="member_joined", business=business, actor=membership.user).count() == 1
-    assert newcomer.get(reverse("directory:orders", args=[business.slug])).status_code == 200
+    assert newcomer.get(reverse("orders:manage_list", args=[business.slug])).status_code == 200
 
 
 @pytest.mark.django_db(transaction=True)

@@ -59,8 +59,8 @@ def test_an_owner_sees_the_invite_form(owner_client, business):
 def test_a_cashier_sees_orders_and_customers_but_not_the_inbox(client_for, business, member_of):
     browser = client_for(member_of(business, Role.CASHIER).user)
 
-    assert browser.get(reverse("directory:orders", args=[business.slug])).status_code == 200
-    assert browser.get(reverse("directory:customers", args=[business.slug])).status_code == 200
+    assert browser.get(reverse("orders:manage_list", args=[business.slug])).status_code == 200
+    assert browser.get(reverse("customers:list", args=[business.slug])).status_code == 200
     assert browser.get(reverse("directory:inbox", args=[business.slug])).status_code == 403
 
 

@@ -9,7 +9,15 @@ from etalase.directory.enums import BusinessStatus, InvitationStatus, Role
 from etalase.directory.models import Invitation, Membership
 from tests.factories import InvitationFactory, UserFactory, registered_business
 
-PAGES = ["dashboard", "orders", "customers", "inbox", "more", "profile", "team"]
+PAGES = [
+    "directory:dashboard",
+    "orders:manage_list",
+    "customers:list",
+    "directory:inbox",
+    "directory:more",
+    "directory:profile",
+    "directory:team",
+]
 API_READS = ["/members", "/invitations", "/activities"]
 
 
@@ -36,8 +44,8 @@ def outsiders(business_b):
 def test_a_business_page_is_404_to_outsiders_like_a_missing_business(client_for, business, outsiders, page, who):
     browser = client_for(outsiders[who])
 
-    response = browser.get(reverse(f"directory:{page}", args=[business.slug]))
-    missing = browser.get(reverse(f"directory:{page}", args=["no-such-business"]))
+    response = browser.get(reverse(page, args=[business.slug]))
+    missing = browser.get(reverse(page, args=["no-such-business"]))
 
     assert response.status_code == 404
     assert comparable(response, business.slug) == comparable(missing, "no-such-business")
@@ -46,7 +54,7 @@ def test_a_business_page_is_404_to_outsiders_like_a_missing_business(client_for,
 
 @pytest.mark.parametrize("page", PAGES)
 def test_a_business_page_sends_anonymous_visitors_to_log_in(anonymous_client, business, page):
-    url = reverse(f"directory:{page}", args=[business.slug])
+    url = reverse(page, args=[business.slug])
 
     response = anonymous_client.get(url)
 

@@ -9,13 +9,18 @@ logger = logging.getLogger(__name__)
 
 # Commands the worker runs on a timer besides the task queue: (command, every N seconds). Each is
 # idempotent, so running it in several workers at once, or more often than needed, is harmless.
-SCHEDULE = [("notification_digests", 600)]
+# (command, every N seconds, arguments). customer_scores --due scores each business once a night,
+# between 01:00 and 05:00 in its own timezone.
+SCHEDULE: list[tuple[str, int, tuple[str, ...]]] = [
+    ("notification_digests", 600, ()),
+    ("customer_scores", 3600, ("--due",)),
+]
 
 
-def _every(command: str, seconds: int, stop: threading.Event) -> None:
+def _every(command: str, seconds: int, arguments: tuple[str, ...], stop: threading.Event) -> None:
     while not stop.wait(seconds):
         try:
-            call_command(command, verbosity=0)
+            call_command(command, *arguments, verbosity=0)
         except Exception:
             logger.exception("Scheduled command %s failed", command)
 
@@ -30,8 +35,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
         if not options["batch"] and not options["no_schedule"]:
-            for command, seconds in SCHEDULE:
-                threading.Thread(target=_every, args=(command, seconds, stop), daemon=True).start()
+            for command, seconds, arguments in SCHEDULE:
+                threading.Thread(target=_every, args=(command, seconds, arguments, stop), daemon=True).start()
         extra = ["--batch"] if options["batch"] else []
         try:
             # One line per task drowns the demo's output; `-v 2` brings the task log back.
