@@ -24,7 +24,8 @@ from PIL import Image
 from etalase.accounts.models import ApiToken, User
 from etalase.catalog.models import Post, Product, ProductImage
 from etalase.catalog.services import post_create, product_create
-from etalase.customers.models import Contact, Segment, Tag
+from etalase.customers.io.services import import_run, import_start, import_upload
+from etalase.customers.models import Contact, ImportJob, Segment, Tag
 from etalase.customers.services import contact_create, contact_for_user, contact_tags_set, segment_save
 from etalase.directory.enums import Role
 from etalase.directory.models import Business, Invitation, Membership
@@ -167,6 +168,14 @@ PAGES: dict[str, Rule] = {
     "customers:detail": Rule(BUSINESS, permission=P.CUSTOMERS_VIEW),
     "customers:add": Rule(BUSINESS, permission=P.CUSTOMERS_MANAGE),
     "customers:edit": Rule(BUSINESS, permission=P.CUSTOMERS_MANAGE),
+    "customers_io:import": Rule(BUSINESS, permission=P.CUSTOMERS_MANAGE),
+    "customers_io:import_job": Rule(BUSINESS, permission=P.CUSTOMERS_MANAGE, params={"job_id": "import_job_id"}),
+    "customers_io:import_progress": Rule(BUSINESS, permission=P.CUSTOMERS_MANAGE, params={"job_id": "import_job_id"}),
+    "customers_io:import_report": Rule(
+        BUSINESS, permission=P.CUSTOMERS_MANAGE, params={"job_id": "finished_import_job_id"}
+    ),
+    "customers_io:export_csv": Rule(BUSINESS, permission=P.CUSTOMERS_MANAGE),
+    "customers_io:export_xlsx": Rule(BUSINESS, permission=P.CUSTOMERS_MANAGE),
     "customer_insights:rfm": Rule(BUSINESS, permission=P.CUSTOMERS_VIEW),
     "customer_insights:loyalty": Rule(BUSINESS, permission=P.CUSTOMERS_VIEW),
     "customer_insights:matrix": Rule(BUSINESS, permission=P.CUSTOMERS_VIEW),
@@ -389,6 +398,20 @@ def own_cart_filled(world: "World") -> dict[str, Any]:
 
 
 BUSINESS_PATH = "/api/v1/businesses/{slug}"
+IMPORTS_PATH = BUSINESS_PATH + "/customers/imports"
+
+
+def contacts_upload() -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("pelanggan.csv", b"Nama,No HP\nRina,0812-1111-0001\n")}
+
+
+def finished_import(business: Business, owner: User) -> ImportJob:
+    """An import that has run, so its report exists."""
+    job = import_upload(business=business, actor=owner, upload=contacts_upload()["file"])
+    import_start(job=job, actor=owner)
+    return import_run(job_id=job.pk) or job
+
+
 CATALOG_PATH = BUSINESS_PATH + "/catalog"
 API: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/auth/signup"): Rule(
@@ -614,6 +637,28 @@ API: dict[tuple[str, str], Rule] = {
         BUSINESS, permission=P.CUSTOMERS_MANAGE, data=fixed({"stage": "vip"})
     ),
     ("GET", BUSINESS_PATH + "/segments"): Rule(BUSINESS, permission=P.CUSTOMERS_VIEW),
+    ("POST", IMPORTS_PATH): Rule(
+        BUSINESS, ok=201, permission=P.CUSTOMERS_MANAGE, data=lambda world: contacts_upload(), multipart=True
+    ),
+    ("GET", IMPORTS_PATH + "/{job_id}"): Rule(
+        BUSINESS, permission=P.CUSTOMERS_MANAGE, params={"job_id": "import_job_id"}
+    ),
+    ("PATCH", IMPORTS_PATH + "/{job_id}"): Rule(
+        BUSINESS,
+        permission=P.CUSTOMERS_MANAGE,
+        data=fixed({"fields": {"0": "name", "1": "phone"}}),
+        params={"job_id": "import_job_id"},
+    ),
+    ("GET", IMPORTS_PATH + "/{job_id}/preview"): Rule(
+        BUSINESS, permission=P.CUSTOMERS_MANAGE, params={"job_id": "import_job_id"}
+    ),
+    ("POST", IMPORTS_PATH + "/{job_id}/start"): Rule(
+        BUSINESS, ok=202, permission=P.CUSTOMERS_MANAGE, params={"job_id": "import_job_id"}
+    ),
+    ("GET", IMPORTS_PATH + "/{job_id}/report"): Rule(
+        BUSINESS, permission=P.CUSTOMERS_MANAGE, params={"job_id": "finished_import_job_id"}
+    ),
+    ("GET", BUSINESS_PATH + "/customers/export"): Rule(BUSINESS, permission=P.CUSTOMERS_MANAGE),
     ("GET", BUSINESS_PATH + "/insights/customers/rfm"): Rule(BUSINESS, permission=P.CUSTOMERS_VIEW),
     ("GET", BUSINESS_PATH + "/insights/customers/loyalty"): Rule(BUSINESS, permission=P.CUSTOMERS_VIEW),
     ("GET", BUSINESS_PATH + "/insights/customers/matrix"): Rule(BUSINESS, permission=P.CUSTOMERS_VIEW),
@@ -659,6 +704,17 @@ class World:
     duplicate: Contact
     tag: Tag
     segment: Segment
+    import_job: ImportJob
+    finished_import_job: ImportJob
+
+    @property
+    def import_job_id(self) -> int:
+        return self.import_job.pk
+
+    @property
+    def finished_import_job_id(self) -> int:
+        return self.finished_import_job.pk
+
     order: Order
     completed_order: Order
     pending_payment: Payment
@@ -796,6 +852,8 @@ def build_world(user_type: str) -> World:
         duplicate=contact_create(business=business, name="Rina (dobel)", email="rina@example.com"),
         tag=contact_tags_set(contact=contact, names=["Langganan"], actor=owner)[0],
         segment=segment_save(business=business, name="Pelanggan Solo", filters={"city": "Solo"}, actor=owner),
+        import_job=import_upload(business=business, actor=owner, upload=contacts_upload()["file"]),
+        finished_import_job=finished_import(business, owner),
         order=orders[0],
         completed_order=orders[1],
         pending_payment=pending_payment,

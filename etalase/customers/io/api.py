@@ -1,5 +1,174 @@
-"""The customers API: io."""
+"""The customers API: import contacts from a file (CSV, XLSX, vCard) and export the contact list.
 
-from ninja import Router
+An import is a job: upload the file (``POST .../customers/imports``, multipart field ``file``); read
+the guessed mapping in ``columns``, change it with ``PATCH``; check the first rows with ``GET
+.../preview``; ``POST .../start``; poll ``GET`` for ``processed_rows`` until ``status`` is ``done``;
+download the per-row report (CSV: row, outcome, reason, contact_id). Every operation needs
+``customers.manage`` (exports are personal data); another business's job answers 404.
+"""
+
+from typing import Annotated, Any
+
+from django.http import FileResponse, HttpRequest, StreamingHttpResponse
+from ninja import File, Path, Query, Router, Status
+from ninja.files import UploadedFile
+
+from etalase.accounts.auth import api_auth
+from etalase.core.api import MAX_ID, errors
+from etalase.core.errors import NotFound
+from etalase.customers.io.schemas import ExportIn, ImportJobOut, MappingIn, PreviewOut
+from etalase.customers.io.selectors import import_job_get
+from etalase.customers.io.services import (
+    contacts_export_csv,
+    contacts_export_xlsx,
+    import_mapping_set,
+    import_preview,
+    import_report_chunks,
+    import_start,
+    import_upload,
+)
+from etalase.customers.models import ImportJob
+from etalase.directory.permissions import Permission
+from etalase.directory.tenancy import BusinessContext, business_context_resolve
 
 router = Router(tags=["customers"])
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Slug = Annotated[str, Path(max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")]
+
+IMPORTS = "/businesses/{slug}/customers/imports"
+JOB = IMPORTS + "/{job_id}"
+READ = errors(401, 403, 404, 422)
+WRITE = errors(400, 401, 403, 404, 409, 422)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _context(request: HttpRequest, slug: str) -> BusinessContext:
+    context = business_context_resolve(user=request.auth, slug=slug)  # type: ignore[attr-defined]
+    context.require(Permission.CUSTOMERS_MANAGE)
+    return context
+
+
+def _job(context: BusinessContext, job_id: int) -> ImportJob:
+    job = import_job_get(business=context.business, job_id=job_id)
+    if job is None:
+        raise NotFound()
+    return job
+
+
+@router.post(IMPORTS, response={201: ImportJobOut, **WRITE}, auth=api_auth, summary="Upload a file to import")
+def import_create(request: HttpRequest, slug: Slug, file: File[UploadedFile]) -> Status[ImportJob]:
+    """Upload a CSV, XLSX or vCard file (multipart, field ``file``, at most 20 MB). The content is
+    checked (a picture renamed .xlsx is refused); CSV encoding and delimiter are detected, and the
+    columns are mapped to customer fields from their names. Nothing is imported yet."""
+    context = _context(request, slug)
+    job = import_upload(business=context.business, actor=request.auth, upload=file)  # type: ignore[attr-defined]
+    return Status(201, job)
+
+
+@router.get(JOB, response={200: ImportJobOut, **READ}, auth=api_auth, summary="An import: mapping and progress")
+def import_detail(request: HttpRequest, slug: Slug, job_id: Id) -> ImportJob:
+    return _job(_context(request, slug), job_id)
+
+
+@router.patch(JOB, response={200: ImportJobOut, **WRITE}, auth=api_auth, summary="Change an import's mapping")
+def import_mapping(request: HttpRequest, slug: Slug, job_id: Id, payload: MappingIn) -> ImportJob:
+    """Say which column holds which customer field (the columns not named are left out). A column may
+    be a phone, email or tags column more than once; every other field takes one column."""
+    job = _job(_context(request, slug), job_id)
+    return import_mapping_set(job=job, fields=payload.fields, has_header=payload.has_header)
+
+
+@router.get(JOB + "/preview", response={200: PreviewOut, **READ}, auth=api_auth, summary="Preview an import")
+def import_preview_rows(request: HttpRequest, slug: Slug, job_id: Id) -> dict[str, Any]:
+    """The first 20 rows as they would import: cleaned values (phones in E.164), whether each makes a
+    new customer, completes an existing one (same phone or email) or is rejected, and why."""
+    job = _job(_context(request, slug), job_id)
+    preview = import_preview(job=job)
+    return {
+        "total_rows": preview.total_rows,
+        "error": preview.error,
+        "columns": [column.__dict__ for column in preview.columns],
+        "rows": [
+            {
+                "row": item.row.number,
+                "outcome": item.outcome,
+                "reasons": item.reasons,
+                "contact_id": item.contact.pk if item.contact is not None else None,
+                "values": {
+                    "name": item.row.name,
+                    "phones": item.row.phones,
+                    "emails": item.row.emails,
+                    "city": item.row.city,
+                    "address": item.row.address,
+                    "birthday": item.row.birthday,
+                    "tags": item.row.tags,
+                    "consent": item.row.consent,
+                },
+            }
+            for item in preview.rows
+        ],
+    }
+
+
+@router.post(JOB + "/start", response={202: ImportJobOut, **WRITE}, auth=api_auth, summary="Start an import")
+def import_begin(request: HttpRequest, slug: Slug, job_id: Id) -> Status[ImportJob]:
+    """Import in the background; poll the job for ``processed_rows`` and ``status``. A failed import
+    can be started again: rows already imported are merged, never duplicated."""
+    job = _job(_context(request, slug), job_id)
+    return Status(202, import_start(job=job, actor=request.auth))  # type: ignore[attr-defined]
+
+
+@router.get(
+    JOB + "/report",
+    response={200: None, **errors(401, 403, 404, 409, 422)},
+    auth=api_auth,
+    url_name="customers_import_report",
+    summary="An import's per-row report (CSV)",
+    openapi_extra={"responses": {200: {"description": "CSV", "content": {"text/csv": {}}}}},
+)
+def import_report(request: HttpRequest, slug: Slug, job_id: Id) -> StreamingHttpResponse:
+    """One line per row: ``row`` (number in the file), ``outcome`` (created, merged, rejected),
+    ``reason``, ``contact_id``. 409 while the import has not run yet."""
+    job = _job(_context(request, slug), job_id)
+    response = StreamingHttpResponse(import_report_chunks(job=job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
+    return response
+
+
+@router.get(
+    "/businesses/{slug}/customers/export",
+    response={200: None, **errors(400, 401, 403, 404, 422)},
+    auth=api_auth,
+    summary="Export customers (CSV or XLSX)",
+    openapi_extra={
+        "responses": {200: {"description": "The customer list", "content": {"text/csv": {}, XLSX_TYPE: {}}}}
+    },
+)
+def export(request: HttpRequest, slug: Slug, options: Query[ExportIn]) -> StreamingHttpResponse | FileResponse:
+    """The customers matching the same filters as the customer list (``q``, ``tag``, ``stage``,
+    ``segment``, ``city``, ``last_seen_days``, ``spent_min``/``spent_max``, ``orders_min``/``orders_max``,
+    ``consent``, ``sort``), as CSV (UTF-8 with BOM, streamed) or XLSX. A bad filter answers 400 naming
+    it. Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR) are
+    prefixed with ``'``; an E.164 phone number is left as it is. Every export is written to the audit
+    log with its filters and row count."""
+    context = _context(request, slug)
+    query = request.GET
+    name = f"customers-{context.business.slug}.{options.format}"
+    if options.format == "xlsx":
+        output = contacts_export_xlsx(
+            business=context.business,
+            actor=request.auth,  # type: ignore[attr-defined]
+            query=query,
+            strict=True,
+        )
+        return FileResponse(output, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+    lines = contacts_export_csv(
+        business=context.business,
+        actor=request.auth,  # type: ignore[attr-defined]
+        query=query,
+        strict=True,
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
