@@ -1,7 +1,8 @@
 """The demo data set: businesses in several fields and cities, their teams, their storefronts
 (cover, address, map location, hours), catalogues and showcase posts, a few hundred customers and
 months of what they did: sign-ups and logins, follows, favourites, questions and answers, views
-and shares, all built through the apps' services.
+and shares, all built through the apps' services; and their orders and payments (``orders``: the
+recent days through the orders services, the older ones written in bulk as those services would).
 
 Everything random comes from ``random.Random(seed)`` and every moment is placed relative to one
 "now" taken when seeding starts, so one seed always tells the same story: the same businesses,
@@ -10,10 +11,12 @@ people, numbers and rhythm of visits, only shifted to end today.
 Services stamp what they write with the current time; the story happens over weeks. So each step
 runs at the real time and its rows are then moved back to the moment the story gives them, with bulk
 updates (users' ``date_joined``, businesses' and teams' timestamps, products, posts, follows,
-favourites and comments, and every ``Activity``'s ``occurred_at``). Activities recorded by the seed
-are processed like any other, after commit.
+favourites and comments, orders and payments, and every ``Activity``'s ``occurred_at``). Activities
+recorded by the seed are processed like any other, after commit; the dashboard's daily rollups are
+rebuilt from them before, so its numbers are there at once.
 
-What the shops sell and say lives in ``storefronts``; their pictures are drawn by ``pictures``.
+What the shops sell and say lives in ``storefronts``; their pictures are drawn by ``pictures``; what
+customers buy there, and how they pay, lives in ``orders``.
 """
 
 import datetime as dt
@@ -54,7 +57,9 @@ from etalase.catalog.enums import Verb as CatalogVerb
 from etalase.catalog.models import Post, Product, ProductImage
 from etalase.catalog.services import VIEW_WINDOW, post_create, product_create, product_hide, product_reorder
 from etalase.core.phones import InvalidPhoneNumber, phone_normalize
+from etalase.customers.services import contacts_aggregates_rebuild
 from etalase.demo import pictures, storefronts
+from etalase.demo.orders import DemoOrders, orders_log_quiet
 from etalase.demo.pictures import Look
 from etalase.demo.storefronts import STOREFRONTS, ProductSpec
 from etalase.directory.enums import InvitationStatus, Role
@@ -74,6 +79,9 @@ from etalase.engagement.enums import CommentKind, ShareChannel, ShareTarget
 from etalase.engagement.enums import Verb as EngagementVerb
 from etalase.engagement.models import Comment, Favourite, Follow
 from etalase.engagement.services import comment_add, comment_answer, favourite_add, follow_add, share_record
+from etalase.insights.customers import customer_scores_recompute
+from etalase.orders.enums import OrderStatus, PaymentStatus
+from etalase.orders.models import Order, Payment, Review
 
 DEMO_PASSWORD = "etalase-demo"  # noqa: S105 - the published password of the demo accounts
 OPERATOR_EMAIL = "operator@example.com"
@@ -708,6 +716,11 @@ class DemoSummary:
     comments: int = 0  # everything customers and staff wrote: comments, questions and answers
     views: int = 0
     shares: int = 0
+    orders: int = 0
+    open_orders: int = 0
+    payments: int = 0
+    payments_waiting: int = 0
+    reviews: int = 0
 
 
 @dataclass(order=True)
@@ -743,6 +756,8 @@ class _Story:
         # The storefronts and what customers do there draw from their own stream, so adding them
         # left the people and the rhythm of sign-ups and logins of every seed as they were.
         self.shop_rng = random.Random(master.getrandbits(64))
+        # Orders and payments came later still: their own stream too.
+        order_rng = random.Random(master.getrandbits(64))
         self.clock = _Clock(now=now, days=days)
         self.now = now
         self.days = days
@@ -763,6 +778,7 @@ class _Story:
         self.responded_times: dict[int, dt.datetime] = {}
         self.customers_done = 0
         self.shops = _Shops(self)
+        self.orders = DemoOrders(self, BUSINESSES, CUSTOMER_PERSONAS, order_rng)
 
     # -- planning ----------------------------------------------------------------------------------
 
@@ -784,6 +800,7 @@ class _Story:
         for person in people:
             self._plan_customer(person)
         self.shops.plan()
+        self.orders.plan()
 
     def _plan_business(self, index: int, spec: BusinessSpec) -> None:
         rng = self.time_rng
@@ -982,6 +999,7 @@ class _Story:
             invitation.updated_at = invitation.responded_at or invitation.created_at
         Invitation.objects.bulk_update(invitations, ["created_at", "updated_at", "responded_at"])
         self.shops.backdate()
+        self.orders.backdate()
 
         # Recorded as it happened: the demo has no backlog of late-arriving activities.
         Activity.objects.filter(occurred_at__lt=self.now, recorded_at__gte=self.now).update(
@@ -1600,6 +1618,7 @@ UPLOADS: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
     (Business, ("logo", "cover")),
     (ProductImage, ("detail", "thumbnail")),
     (Post, ("image", "thumbnail")),
+    (Payment, ("proof",)),
 )
 
 
@@ -1686,6 +1705,11 @@ def demo_summary() -> DemoSummary:
         comments=Comment.objects.count(),
         views=Activity.objects.filter(verb__in=[CatalogVerb.VIEWED_BUSINESS, CatalogVerb.VIEWED_PRODUCT]).count(),
         shares=Activity.objects.filter(verb=EngagementVerb.SHARED).count(),
+        orders=Order.objects.count(),
+        open_orders=Order.objects.exclude(status__in=[OrderStatus.COMPLETED, OrderStatus.CANCELLED]).count(),
+        payments=Payment.objects.count(),
+        payments_waiting=Payment.objects.filter(status=PaymentStatus.PENDING).count(),
+        reviews=Review.objects.count(),
     )
 
 
@@ -1719,9 +1743,15 @@ def demo_seed(
         story.plan()
         say(f"{len(story.events)} steps over {days} day{'' if days == 1 else 's'}")
         fast_hashing = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-        with override_settings(PASSWORD_HASHERS=fast_hashing), story.shops.pictures:
+        with override_settings(PASSWORD_HASHERS=fast_hashing), story.shops.pictures, orders_log_quiet():
             story.run()
         say("moving everything to its day")
         story.backdate()
+        say("counting the dashboard's numbers")
+        story.orders.rollups_fill()
+        say("knowing the customers: totals, RFM, loyalty and preferences")
+        for business in Business.objects.order_by("pk"):
+            contacts_aggregates_rebuild(business=business)
+            customer_scores_recompute(business=business, now=now, preferences="all")
         User.objects.filter(pk__in=story.joined).update(password=password_hash)
         return demo_summary()

@@ -4,9 +4,18 @@ Every metric is a non-negative daily flow, so any range is the sum of its days. 
 difference (net favourites, revenue net of cancellations, payments still pending) are computed when
 read, from two flows, never stored.
 
-Order verbs belong to the orders app, which comes later; their names are fixed here so the rollups
-count them as soon as they appear. Each carries ``data={"amount_minor": <int>}`` (minor units) and,
-for ``ordered``, optionally ``"product_ids": [..]`` to credit the products ordered.
+Order verbs are recorded by the orders app (``etalase.orders.enums.Verb``); ``OrderVerb`` names the
+ones the rollups count. Each carries ``data={"amount_minor": <int>}`` (minor units):
+
+- ``ordered``: an order placed (its total), with ``"product_ids": [..]`` to credit the products;
+- ``cancelled``: an order cancelled (its total);
+- ``paid``: each payment made, ``"confirmed": true`` when recorded and confirmed at once, and
+  ``"order_paid": true`` when that made the order fully paid;
+- ``payment_confirmed``: a waiting payment confirmed (``"order_paid"`` as above);
+- ``payment_rejected``: a waiting payment rejected.
+
+So payments made = confirmed + rejected + still pending, and an order counts as paid once, by the
+payment that paid it in full.
 """
 
 from django.db import models
@@ -31,14 +40,17 @@ class Metric(models.TextChoices):
     PAID_ORDERS = "paid_orders", _("Paid orders")
     PAYMENTS_PAID = "payments_paid", _("Payments made")
     PAYMENTS_CONFIRMED = "payments_confirmed", _("Payments confirmed")
+    PAYMENTS_REJECTED = "payments_rejected", _("Payments rejected")
 
 
 class OrderVerb(models.TextChoices):
-    """The orders app's verbs, named now so the rollups are ready for them."""
+    """The orders app's verbs the rollups count (the orders app records them and labels them in
+    ``etalase.orders.enums.Verb``; the values are the same)."""
 
     ORDERED = "ordered", _("placed an order")
     PAID = "paid", _("paid an order")
     PAYMENT_CONFIRMED = "payment_confirmed", _("confirmed a payment")
+    PAYMENT_REJECTED = "payment_rejected", _("rejected a payment")
     CANCELLED = "cancelled", _("cancelled an order")
 
 

@@ -11,7 +11,7 @@ Definitions, as the owner sees them:
   same. Comments include questions.
 - Orders: orders placed. Revenue: value of orders placed minus value of orders cancelled in the
   range. Payments received: payments the shop confirmed. Payments pending: payments made in the
-  range and not confirmed in it (never below zero).
+  range and neither confirmed nor rejected in it (never below zero).
 - Funnel: product views → favourites → orders → paid orders, each step's count in the range, and
   its share of the step before (rounded percent; none when the step before is zero).
 """
@@ -167,7 +167,9 @@ def _derived(totals: dict[str, int]) -> dict[str, int]:
         "comments_and_questions": value(Metric.COMMENTS, 0) + value(Metric.QUESTIONS, 0),
         "revenue": value(Metric.ORDER_VALUE, 0) - value(Metric.CANCELLED_VALUE, 0),
         "payments_received": value(Metric.PAYMENTS_CONFIRMED, 0),
-        "payments_pending": max(value(Metric.PAYMENTS_PAID, 0) - value(Metric.PAYMENTS_CONFIRMED, 0), 0),
+        "payments_pending": max(
+            value(Metric.PAYMENTS_PAID, 0) - value(Metric.PAYMENTS_CONFIRMED, 0) - value(Metric.PAYMENTS_REJECTED, 0), 0
+        ),
     }
 
 

@@ -140,12 +140,19 @@ def activity_contributions(*, verb: str, data: dict[str, Any], products: Iterabl
         rows.append((Metric.CANCELLATIONS, None, 1))
         if amount:
             rows.append((Metric.CANCELLED_VALUE, None, amount))
-    elif verb == OrderVerb.PAID:
-        rows.append((Metric.PAID_ORDERS, None, 1))
-        if amount:
+    elif verb in (OrderVerb.PAID, OrderVerb.PAYMENT_CONFIRMED):
+        # ``paid``: each payment made. Recorded and confirmed at once (cash at the counter, a gateway
+        # payment) it is confirmed too; a payment confirmed later has its own ``payment_confirmed``.
+        made = verb == OrderVerb.PAID
+        confirmed = not made or data.get("confirmed") is True
+        if made and amount:
             rows.append((Metric.PAYMENTS_PAID, None, amount))
-    elif verb == OrderVerb.PAYMENT_CONFIRMED and amount:
-        rows.append((Metric.PAYMENTS_CONFIRMED, None, amount))
+        if confirmed and amount:
+            rows.append((Metric.PAYMENTS_CONFIRMED, None, amount))
+        if confirmed and data.get("order_paid") is True:  # the payment that made the order fully paid
+            rows.append((Metric.PAID_ORDERS, None, 1))
+    elif verb == OrderVerb.PAYMENT_REJECTED and amount:
+        rows.append((Metric.PAYMENTS_REJECTED, None, amount))
     return rows
 
 

@@ -15,12 +15,14 @@ class Kind(models.TextChoices):
     FIRST_ORDER = "first_order", _("First orders from new customers")
     PAID = "paid", _("Payments received")
     PAYMENT_WAITING = "payment_waiting", _("Payments waiting for confirmation")
+    ORDER_CANCELLED = "order_cancelled", _("Orders cancelled by customers")
     COMPLAINT = "complaint", _("Complaints")
     # For customers.
     NEW_PRODUCT = "new_product", _("New products from shops I follow")
     NEW_POST = "new_post", _("New posts from shops I follow")
     ANSWERED = "answered", _("Answers to my questions")
     ORDER_STATUS = "order_status", _("My orders")
+    ORDER_PAYMENT = "order_payment", _("Payments for my orders")
     # For both.
     DIGEST = "digest", _("Daily summary")
 

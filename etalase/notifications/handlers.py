@@ -20,6 +20,9 @@ from etalase.engagement.models import Follow
 from etalase.notifications import rules, services
 from etalase.notifications.enums import Kind
 from etalase.notifications.models import Notification, NotifiedActivity
+from etalase.orders.enums import OrderStatus
+from etalase.orders.enums import Verb as OrderVerb
+from etalase.orders.models import Order
 
 
 def _reverse(name: str, *args: Any) -> str:
@@ -60,7 +63,7 @@ def _product_id(activity: Activity) -> Any:
 
 
 def notify_team(activity: Activity) -> None:
-    """Favourites, comments, questions, follows, orders, payments, complaints → the members who should know."""
+    """Favourites, comments, questions, follows, complaints → the members who should know."""
     business = activity.business
     kind = rules.MEMBER_KIND_FOR_VERB.get(activity.verb)
     if business is None or kind is None:
@@ -91,11 +94,7 @@ def notify_team(activity: Activity) -> None:
             return  # the interest flag says it all; the plain favourite would repeat it
     if kind == Kind.FOLLOWED:
         subject = "follows"
-        url = _reverse("directory:customers", business.slug)
-    elif kind in (Kind.ORDERED, Kind.PAID, Kind.PAYMENT_WAITING):
-        url = str(activity.data.get("url") or _reverse("directory:orders", business.slug))
-        if kind == Kind.ORDERED and rules.is_first_order(activity):
-            kind = Kind.FIRST_ORDER
+        url = _reverse("customers:list", business.slug)
     elif kind == Kind.COMPLAINT:
         url = str(activity.data.get("url") or _reverse("directory:inbox", business.slug))
     services.notification_deliver(
@@ -258,8 +257,106 @@ def notify_asker(activity: Activity) -> None:
     )
 
 
+# --- orders and payments --------------------------------------------------------------------------
+
+
+def _order_of(activity: Activity) -> Order | None:
+    if activity.business_id is None or not activity.target_id.isdigit():
+        return None
+    return (
+        Order.objects.select_related("contact")
+        .filter(pk=int(activity.target_id), business_id=activity.business_id)
+        .first()
+    )
+
+
+def _staff_order_url(business: Business, number: Any) -> str:
+    if number is not None:
+        url = _reverse("orders:manage_detail", business.slug, number)
+        if url:
+            return url
+    return (
+        _reverse("orders:manage_list", business.slug)
+        or _reverse("directory:orders", business.slug)
+        or _reverse("directory:dashboard", business.slug)
+    )
+
+
+def _customer_order_url(business: Business, number: Any) -> str:
+    if number is not None:
+        url = _reverse("orders:my_order", business.slug, number)
+        if url:
+            return url
+    return _reverse("orders:my_orders")
+
+
+def notify_order(activity: Activity) -> None:
+    """Orders and payments: the team hears of new orders, payments received or waiting for
+    confirmation and orders the customer cancelled; the customer hears of their order's progress, a
+    cancellation by the shop, and of their payments being confirmed or rejected (``rules``)."""
+    business = activity.business
+    if business is None:
+        return
+    data: dict[str, Any] = dict(activity.data) if isinstance(activity.data, dict) else {}
+    team_kind = rules.order_team_kind(activity.verb, data)
+    customer_id = rules.order_customer_id(activity)
+    customer_kind = rules.order_customer_kind(activity.verb, data) if customer_id is not None else None
+    if team_kind is None and customer_kind is None:
+        return
+    now = timezone.now()
+    if not rules.is_recent(activity, now) or not _claim(activity):
+        return
+    order = _order_of(activity)
+    number = data.get("number") if data.get("number") is not None else (order.number if order else None)
+    customer_name = data.get("customer_name") or (order.contact.display_name if order else None)
+    names: dict[str, Any] = {
+        "actor": customer_name or _actor_name(activity),
+        "business": business.name,
+        "number": number,
+        "amount_minor": data.get("amount_minor"),
+        "currency": order.currency if order else None,
+        "method": data.get("method"),
+        "reason": data.get("reason"),
+        "order_paid": data.get("order_paid"),
+        "excerpt": data.get("excerpt"),
+    }
+    if team_kind is not None and not (team_kind == Kind.PAID and rules.payment_told(activity)):
+        if team_kind == Kind.ORDERED and rules.is_first_order(activity):
+            team_kind = Kind.FIRST_ORDER
+        services.notification_deliver(
+            recipients=_team(business, team_kind, rules.order_team_excluded(activity)),
+            kind=team_kind,
+            business=business,
+            activity=activity,
+            url=_staff_order_url(business, number),
+            names=names,
+            data={"verb": activity.verb, "number": number, "actor_id": activity.actor_id},
+            timezone_name=business.timezone,
+            now=now,
+        )
+    if customer_kind is not None:
+        from django.contrib.auth import get_user_model
+
+        customer = get_user_model().objects.filter(pk=customer_id or 0, is_active=True).only("language").first()
+        if customer is None:
+            return
+        status = OrderStatus.CANCELLED if activity.verb == OrderVerb.CANCELLED else data.get("to")
+        outcome = "rejected" if activity.verb == OrderVerb.PAYMENT_REJECTED else "confirmed"
+        services.notification_deliver(
+            recipients=[(customer.pk, customer.language)],
+            kind=customer_kind,
+            business=None,
+            activity=activity,
+            url=_customer_order_url(business, number),
+            names={**names, "method": None, "status": status, "outcome": outcome},
+            data={"verb": activity.verb, "shop": business.slug, "number": number},
+            now=now,
+        )
+
+
 def register() -> None:
     handler_register(notify_team, verbs=list(rules.MEMBER_KIND_FOR_VERB))
     handler_register(notify_followers, verbs=list(rules.FOLLOWER_KIND_FOR_VERB))
+    handler_register(notify_order, verbs=sorted(rules.ORDER_VERBS))
     handler_register(notify_asker, verbs=[EngagementVerb.ANSWERED])
     handler_register(flag_interest_on_view, verbs=[CatalogVerb.VIEWED_PRODUCT])

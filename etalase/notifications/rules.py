@@ -10,14 +10,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from etalase.activity.models import Activity
 from etalase.catalog.enums import Verb as CatalogVerb
+from etalase.core.formats import money_format
 from etalase.directory.permissions import Permission, permissions_for_role
 from etalase.engagement.enums import Verb as EngagementVerb
 from etalase.notifications.enums import Channel, Kind, Priority
+from etalase.orders.enums import OrderStatus, PaymentMethod
+from etalase.orders.enums import Verb as OrderVerb
 
 RECENT = dt.timedelta(days=2)
 """Older activities notify nobody: a replay of history (the demo's 90 days, a restore) stays silent."""
@@ -28,12 +33,9 @@ FOLLOWER_BATCH = 500
 
 
 class FutureVerb:
-    """Verbs of apps still to come (orders, payments, helpdesk). Their notifications are designed
-    and tested now; the apps will record these verbs."""
+    """The verb of an app still to come (the helpdesk). Its notification is designed and tested now;
+    the app will record it."""
 
-    ORDERED = "ordered"
-    PAID = "paid"
-    PAYMENT_WAITING = "payment_waiting"
     COMPLAINED = "complained"
 
 
@@ -42,16 +44,25 @@ MEMBER_KIND_FOR_VERB: dict[str, Kind] = {
     EngagementVerb.COMMENTED: Kind.COMMENTED,
     EngagementVerb.ASKED: Kind.ASKED,
     EngagementVerb.FOLLOWED: Kind.FOLLOWED,
-    FutureVerb.ORDERED: Kind.ORDERED,
-    FutureVerb.PAID: Kind.PAID,
-    FutureVerb.PAYMENT_WAITING: Kind.PAYMENT_WAITING,
     FutureVerb.COMPLAINED: Kind.COMPLAINT,
 }
 FOLLOWER_KIND_FOR_VERB: dict[str, Kind] = {
     CatalogVerb.PRODUCT_PUBLISHED: Kind.NEW_PRODUCT,
     CatalogVerb.POST_PUBLISHED: Kind.NEW_POST,
 }
-NOTIFYING_VERBS = frozenset([*MEMBER_KIND_FOR_VERB, *FOLLOWER_KIND_FOR_VERB, EngagementVerb.ANSWERED])
+ORDER_VERBS = frozenset(
+    {
+        OrderVerb.ORDERED,
+        OrderVerb.ORDER_STATUS_CHANGED,
+        OrderVerb.CANCELLED,
+        OrderVerb.PAID,
+        OrderVerb.PAYMENT_CONFIRMED,
+        OrderVerb.PAYMENT_REJECTED,
+    }
+)
+"""The orders app's verbs that notify someone: the team (``order_team_kind``), the customer
+(``order_customer_kind``), or both. ``reviewed`` notifies nobody."""
+NOTIFYING_VERBS = frozenset([*MEMBER_KIND_FOR_VERB, *FOLLOWER_KIND_FOR_VERB, *ORDER_VERBS, EngagementVerb.ANSWERED])
 
 P = Permission
 KIND_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -64,12 +75,13 @@ KIND_PERMISSIONS: dict[str, frozenset[str]] = {
     Kind.FIRST_ORDER: frozenset({P.ORDERS_VIEW}),
     Kind.PAID: frozenset({P.ORDERS_VIEW, P.PAYMENTS_CONFIRM}),
     Kind.PAYMENT_WAITING: frozenset({P.PAYMENTS_CONFIRM}),
+    Kind.ORDER_CANCELLED: frozenset({P.ORDERS_VIEW}),
     Kind.COMPLAINT: frozenset({P.TICKETS_MANAGE, P.INBOX_VIEW}),
 }
 """A member hears of a kind when their role has any of these permissions."""
 
 MEMBER_KINDS = tuple(KIND_PERMISSIONS)
-CUSTOMER_KINDS = (Kind.NEW_PRODUCT, Kind.NEW_POST, Kind.ANSWERED, Kind.ORDER_STATUS)
+CUSTOMER_KINDS = (Kind.NEW_PRODUCT, Kind.NEW_POST, Kind.ANSWERED, Kind.ORDER_STATUS, Kind.ORDER_PAYMENT)
 AGGREGATED_KINDS = frozenset({Kind.FAVOURITED, Kind.COMMENTED, Kind.FOLLOWED, Kind.NEW_PRODUCT})
 URGENT_KINDS = frozenset({Kind.PAYMENT_WAITING, Kind.COMPLAINT})
 DEFAULT_CHANNELS = (Channel.IN_APP, Channel.PUSH)
@@ -162,14 +174,99 @@ def interest_key(*, actor_id: int, product_id: int, now: dt.datetime, timezone_n
     return f"interest:{actor_id}:{product_id}:{local_day_start(now, timezone_name).date().isoformat()}"
 
 
+def _id(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
 def is_first_order(activity: Activity) -> bool:
-    """The customer's first order at this business: no earlier ``ordered`` activity of theirs."""
-    if activity.actor_id is None or activity.business_id is None:
+    """The customer's first order at this business: no earlier ``ordered`` activity of theirs.
+
+    The customer is the order's contact when the activity names one (an order taken by phone has no
+    customer account, or a member of staff as actor), else the actor."""
+    if activity.business_id is None:
         return False
-    earlier = Activity.objects.filter(
-        business_id=activity.business_id, actor_id=activity.actor_id, verb=FutureVerb.ORDERED
-    ).exclude(pk=activity.pk)
+    earlier = Activity.objects.filter(business_id=activity.business_id, verb=OrderVerb.ORDERED).exclude(pk=activity.pk)
+    data = activity.data if isinstance(activity.data, dict) else {}
+    contact_id = _id(data.get("contact_id"))
+    if contact_id is not None:
+        earlier = earlier.filter(data__contact_id=contact_id)
+    elif activity.actor_id is not None:
+        earlier = earlier.filter(actor_id=activity.actor_id)
+    else:
+        return False
     return not earlier.filter(occurred_at__lte=activity.occurred_at).exists()
+
+
+# --- orders and payments --------------------------------------------------------------------------
+
+
+def order_team_kind(verb: str, data: Mapping[str, Any]) -> Kind | None:
+    """What an order activity tells the team, if anything (see ``payment_told`` for repeats).
+
+    - ``ordered``: a new order (a customer's first is told apart, ``is_first_order``);
+    - ``paid``: money the shop holds (recorded and confirmed at once, or paid online) is a payment
+      received; a payment still to be checked waits, urgently, for those who confirm payments;
+    - ``payment_confirmed``: a payment received, when it makes the order fully paid;
+    - ``cancelled``: only when the customer cancelled (the team knows what it cancelled itself).
+    """
+    if verb == OrderVerb.ORDERED:
+        return Kind.ORDERED
+    if verb == OrderVerb.PAID:
+        return Kind.PAID if data.get("confirmed") is True else Kind.PAYMENT_WAITING
+    if verb == OrderVerb.PAYMENT_CONFIRMED:
+        return Kind.PAID if data.get("order_paid") is True else None
+    if verb == OrderVerb.CANCELLED:
+        return Kind.ORDER_CANCELLED if data.get("by_customer") is True else None
+    return None
+
+
+def order_customer_kind(verb: str, data: Mapping[str, Any]) -> Kind | None:
+    """What an order activity tells the order's customer: their order moved on or was cancelled by
+    the shop; their payment was confirmed (checked by the cashier, recorded and confirmed at once at
+    the counter, or paid online) or rejected."""
+    if verb == OrderVerb.ORDER_STATUS_CHANGED:
+        return Kind.ORDER_STATUS
+    if verb == OrderVerb.CANCELLED:
+        return None if data.get("by_customer") is True else Kind.ORDER_STATUS
+    if verb in (OrderVerb.PAYMENT_CONFIRMED, OrderVerb.PAYMENT_REJECTED):
+        return Kind.ORDER_PAYMENT
+    if verb == OrderVerb.PAID and data.get("confirmed") is True:
+        return Kind.ORDER_PAYMENT
+    return None
+
+
+def order_customer_id(activity: Activity) -> int | None:
+    """The account of the order's customer, unless they did the act themselves (or have none).
+
+    A payment through the gateway names the customer as actor, but the confirmation comes from the
+    gateway, later: the customer hears of it."""
+    data = activity.data if isinstance(activity.data, dict) else {}
+    customer_id = _id(data.get("customer_id"))
+    if customer_id is None or (customer_id == activity.actor_id and not data.get("gateway")):
+        return None
+    return customer_id
+
+
+def order_team_excluded(activity: Activity) -> int | None:
+    """Who of the team is not told: whoever did the act, or the member who took the order (an
+    ``ordered`` activity's actor is the customer)."""
+    data = activity.data if isinstance(activity.data, dict) else {}
+    return _id(data.get("taken_by_id")) or activity.actor_id
+
+
+def payment_told(activity: Activity) -> bool:
+    """A payment confirmation whose payment the team already heard of as received: it was recorded
+    and confirmed at once (its ``paid`` activity says ``confirmed``). One payment, one notification."""
+    data = activity.data if isinstance(activity.data, dict) else {}
+    payment_id = _id(data.get("payment_id"))
+    if activity.verb != OrderVerb.PAYMENT_CONFIRMED or payment_id is None or activity.business_id is None:
+        return False
+    return (
+        Activity.objects.filter(business_id=activity.business_id, verb=OrderVerb.PAID, data__payment_id=payment_id)
+        .filter(data__confirmed=True)
+        .exclude(pk=activity.pk)
+        .exists()
+    )
 
 
 # --- preferences -------------------------------------------------------------------------------------
@@ -271,14 +368,8 @@ def message(kind: str, *, count: int = 1, **names: Any) -> tuple[str, str]:
             int(values.get("views", 0)),
         )
         return title % values, _("A good moment to send a message.")
-    if kind == Kind.ORDERED:
-        return _("New order from %(actor)s") % values, excerpt
-    if kind == Kind.FIRST_ORDER:
-        return _("First order from a new customer: %(actor)s") % values, excerpt
-    if kind == Kind.PAID:
-        return _("Payment received from %(actor)s") % values, excerpt
-    if kind == Kind.PAYMENT_WAITING:
-        return _("A payment from %(actor)s is waiting for your confirmation") % values, excerpt
+    if kind in ORDER_KINDS:
+        return _order_message(kind, values, excerpt)
     if kind == Kind.COMPLAINT:
         return _("Complaint from %(actor)s") % values, excerpt
     if kind == Kind.NEW_PRODUCT:
@@ -298,3 +389,66 @@ def message(kind: str, *, count: int = 1, **names: Any) -> tuple[str, str]:
         title = ngettext("Today: %(count)d new notification", "Today: %(count)d new notifications", count)
         return title % values, excerpt
     return _("Something new happened"), excerpt
+
+
+ORDER_KINDS = frozenset(
+    {Kind.ORDERED, Kind.FIRST_ORDER, Kind.PAID, Kind.PAYMENT_WAITING, Kind.ORDER_CANCELLED}
+    | {Kind.ORDER_STATUS, Kind.ORDER_PAYMENT}
+)
+
+
+def _order_details(values: dict[str, Any]) -> str:
+    """ "Order #12 · Rp 50.000 · Bank transfer": what is known of the order and the money."""
+    parts = []
+    if values.get("number") is not None:
+        parts.append(_("Order #%(number)s") % values)
+    amount = values.get("amount_minor")
+    if isinstance(amount, int) and not isinstance(amount, bool):
+        parts.append(money_format(amount, str(values.get("currency") or "IDR")))
+    if values.get("method") in PaymentMethod.values:
+        parts.append(str(PaymentMethod(values["method"]).label))
+    return " · ".join(parts)
+
+
+ORDER_UPDATED = _lazy("Your order #%(number)s at %(business)s was updated")
+STATUS_TITLES: dict[str, Promise] = {
+    OrderStatus.CONFIRMED: _lazy("Your order #%(number)s at %(business)s is confirmed"),
+    OrderStatus.PACKED: _lazy("Your order #%(number)s at %(business)s is packed"),
+    OrderStatus.OUT_FOR_DELIVERY: _lazy("Your order #%(number)s at %(business)s is on its way"),
+    OrderStatus.READY_FOR_PICKUP: _lazy("Your order #%(number)s at %(business)s is ready for pickup"),
+    OrderStatus.COMPLETED: _lazy("Your order #%(number)s at %(business)s is completed"),
+    OrderStatus.CANCELLED: _lazy("Your order #%(number)s at %(business)s was cancelled"),
+}
+
+
+def _order_message(kind: str, values: dict[str, Any], excerpt: str) -> tuple[str, str]:
+    details = _order_details(values) or excerpt
+    values.setdefault("number", "?")
+    reason = str(values.get("reason") or "")
+    if kind == Kind.ORDERED:
+        return _("New order from %(actor)s") % values, details
+    if kind == Kind.FIRST_ORDER:
+        return _("First order from a new customer: %(actor)s") % values, details
+    if kind == Kind.PAID:
+        if values.get("order_paid") is True:
+            details = _("%(details)s · paid in full") % {"details": details}
+        return _("Payment received from %(actor)s") % values, details
+    if kind == Kind.PAYMENT_WAITING:
+        return _("A payment from %(actor)s is waiting for your confirmation") % values, details
+    if kind == Kind.ORDER_CANCELLED:
+        return _("%(actor)s cancelled order #%(number)s") % values, reason or details
+    if kind == Kind.ORDER_STATUS:
+        phrase = STATUS_TITLES.get(str(values.get("status")), ORDER_UPDATED)
+        return str(phrase) % values, (_("Reason: %(reason)s") % {"reason": reason}) if reason else ""
+    money = _order_details({"amount_minor": values.get("amount_minor"), "currency": values.get("currency")})
+    where = _("Order #%(number)s at %(business)s") % values
+    if values.get("outcome") == "rejected":
+        if money:
+            title = _("Your payment of %(amount)s was not accepted") % {"amount": money}
+        else:
+            title = _("Your payment was not accepted")
+        return title, (_("%(where)s. Reason: %(reason)s") % {"where": where, "reason": reason}) if reason else where
+    title = _("Payment of %(amount)s confirmed") % {"amount": money} if money else _("Your payment was confirmed")
+    if values.get("order_paid") is True:
+        return title, _("%(where)s is paid in full.") % {"where": where}
+    return title, where

@@ -21,6 +21,7 @@ from etalase.demo.data import DEMO_PASSWORD, demo_is_loaded, demo_logins
 from etalase.directory.enums import InvitationStatus, Role
 from etalase.directory.models import Business, Invitation, Membership
 from etalase.engagement.models import Comment, Favourite, Follow
+from etalase.orders.models import Payment
 
 SMALL = {"customers": 30, "days": 10}
 
@@ -68,7 +69,8 @@ def uploaded_files() -> set[str]:
 
 
 def referenced_files() -> set[str]:
-    """Every file a row of the database points at: logos, covers, product photos, post pictures."""
+    """Every file a row of the database points at: logos, covers, product photos, post pictures,
+    transfer proofs."""
     names = set()
     for business in Business.objects.all():
         names |= {business.logo.name, business.cover.name}
@@ -76,6 +78,7 @@ def referenced_files() -> set[str]:
         names |= {image.detail.name, image.thumbnail.name}
     for post in Post.objects.all():
         names |= {post.image.name, post.thumbnail.name}
+    names |= set(Payment.objects.values_list("proof", flat=True))
     return names - {""}
 
 
@@ -141,7 +144,10 @@ def test_a_seed_always_gives_the_same_data_and_reset_replaces_the_data_and_its_u
     first = snapshot()
     files = uploaded_files()
     assert files == referenced_files()
-    assert len(files) == 2 * Business.objects.count() + 2 * ProductImage.objects.count() + 2 * Post.objects.count()
+    proofs = Payment.objects.exclude(proof="").values("proof").distinct().count()
+    assert len(files) == (
+        2 * Business.objects.count() + 2 * ProductImage.objects.count() + 2 * Post.objects.count() + proofs
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         output = seed_demo(seed=7, reset=True)

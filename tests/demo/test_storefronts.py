@@ -26,6 +26,7 @@ from etalase.directory.permissions import Permission, permissions_for_role
 from etalase.engagement.enums import CommentKind
 from etalase.engagement.enums import Verb as EngagementVerb
 from etalase.engagement.models import Comment, Favourite, Follow
+from etalase.orders.enums import Verb as OrderVerb
 from tests.demo.test_seed_demo import customers, seed_demo
 
 # Where each city is (from any map); the shops are placed within a few kilometres of it.
@@ -187,6 +188,7 @@ def test_customers_engage_consistently_over_the_days_with_the_apps_own_verbs():
 
     # Every activity has its moment in the story, recorded as it happened, with the apps' own verbs.
     known = set(AccountVerb.values) | set(DirectoryVerb.values) | set(CatalogVerb.values) | set(EngagementVerb.values)
+    known |= set(OrderVerb.values)
     verbs = set(Activity.objects.values_list("verb", flat=True))
     assert verbs <= known
     assert {"signed_up", "logged_in", "business_registered", "member_invited", "member_joined"} <= verbs

@@ -33,7 +33,6 @@ VERB_METRIC = {
     "shared": Metric.SHARES,
     "ordered": Metric.ORDERS,
     "cancelled": Metric.CANCELLATIONS,
-    "paid": Metric.PAID_ORDERS,
 }
 AMOUNT_METRIC = {
     "ordered": Metric.ORDER_VALUE,

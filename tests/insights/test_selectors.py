@@ -107,7 +107,7 @@ def week(business, make_product, record):  # type: ignore[no-untyped-def]
     record("ordered", business, at=last_week, data={"amount_minor": 10_000})
     record("cancelled", business, data={"amount_minor": 5_000})
     record("paid", business, data={"amount_minor": 30_000})
-    record("payment_confirmed", business, data={"amount_minor": 20_000})
+    record("payment_confirmed", business, data={"amount_minor": 20_000, "order_paid": True})
     return kopi, batik
 
 

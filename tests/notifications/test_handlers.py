@@ -167,7 +167,7 @@ def test_urgent_kinds_are_high_priority_for_the_right_roles(business, owner, cus
     cashier = member_of(business, Role.CASHIER).user
     sales = member_of(business, Role.SALES).user
     with committed():
-        activity_record(verb="payment_waiting", business=business, actor=customer)
+        activity_record(verb="paid", business=business, actor=customer, data={"confirmed": False})
         activity_record(verb="complained", business=business, actor=customer)
     assert [(n.kind, n.priority) for n in of(owner)] == [
         (Kind.PAYMENT_WAITING, Priority.HIGH),

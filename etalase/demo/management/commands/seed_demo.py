@@ -68,4 +68,8 @@ class Command(BaseCommand):
             f"comments: {summary.comments} ({summary.answered_questions} of {summary.questions} questions answered)"
         )
         self.stdout.write(f"  views: {summary.views}; shares: {summary.shares}")
+        self.stdout.write(
+            f"  orders: {summary.orders} ({summary.open_orders} open); payments: {summary.payments} "
+            f"({summary.payments_waiting} waiting for confirmation); reviews: {summary.reviews}"
+        )
         self.stdout.write(f"  activities: {summary.activities}{span}")

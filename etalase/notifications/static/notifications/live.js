@@ -1,7 +1,8 @@
 // Etalase live notifications: one EventSource per page of a signed-in person. Updates every unread
-// badge ([data-unread-badge] / [data-unread-count]) and, on the notification centre, puts new
-// notifications at the top of the list ([data-notification-list]) without a reload. The browser
-// reconnects by itself and sends Last-Event-ID, so nothing is lost or repeated.
+// badge ([data-unread-badge] / [data-unread-count]), on the notification centre puts new
+// notifications at the top of the list ([data-notification-list]) without a reload, and tells the
+// page of each one ("etalase:notification" on the body). The browser reconnects by itself and
+// sends Last-Event-ID, so nothing is lost or repeated.
 (function () {
   "use strict";
   if (window.etalaseLive || !("EventSource" in window)) { return; }
@@ -55,9 +56,20 @@
     if (empty) { empty.hidden = true; }
   }
 
+  // Other pages react too: each new notification is announced on the body as an
+  // "etalase:notification" event (its detail is the notification), e.g. the orders list reloads.
+  function announce(item) {
+    var event;
+    try { event = new CustomEvent("etalase:notification", { detail: item }); } catch (error) { return; }
+    document.body.dispatchEvent(event);
+  }
+
   var source = new EventSource(url);
   source.addEventListener("notification", function (event) {
-    try { addToList(JSON.parse(event.data)); } catch (error) { /* a malformed event is skipped */ }
+    var item;
+    try { item = JSON.parse(event.data); } catch (error) { return; /* a malformed event is skipped */ }
+    addToList(item);
+    announce(item);
   });
   source.addEventListener("unread", function (event) {
     try { showUnread(JSON.parse(event.data).unread); } catch (error) { /* ignore */ }
