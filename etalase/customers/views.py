@@ -294,7 +294,8 @@ def timeline_entries(activities: list[Activity], *, slug: str, currency: str) ->
         elif activity.verb == "consent_changed":
             key = f"{data.get('channel')}_{data.get('purpose')}"
             if key in consent_keys():
-                thing = f"{consent_label(key)} · {_('given') if data.get('granted') else _('withdrawn')}"
+                state = _("given") if data.get("granted") else _("withdrawn")
+                thing = f"{consent_label(key)} · {state}"
         elif activity.target_type_id:
             thing = names.get((activity.target_type_id, activity.target_id), "")
         if not url and isinstance(data.get("product_id"), int):

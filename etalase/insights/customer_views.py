@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from etalase.core.formats import babel_locale, minor_unit_digits, money_format
@@ -73,7 +74,12 @@ def rfm_page(request: HttpRequest) -> HttpResponse:
     labels = {segment.key: segment.label for segment in grid.segments}
 
     def cell_title(cell: RfmCell) -> str:
-        return _("%(segment)s, recency %(recency)s, frequency and money %(fm)s: %(count)s customers, %(money)s") % {
+        text = ngettext(
+            "%(segment)s, recency %(recency)s, frequency and money %(fm)s: %(count)s customer, %(money)s",
+            "%(segment)s, recency %(recency)s, frequency and money %(fm)s: %(count)s customers, %(money)s",
+            cell.customers,
+        )
+        return text % {
             "segment": labels[cell.segment],
             "recency": cell.recency,
             "fm": cell.fm,

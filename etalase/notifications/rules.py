@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from etalase.activity.models import Activity
 from etalase.catalog.enums import Verb as CatalogVerb
@@ -410,14 +409,14 @@ def _order_details(values: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
-ORDER_UPDATED = _lazy("Your order #%(number)s at %(business)s was updated")
+ORDER_UPDATED = gettext_lazy("Your order #%(number)s at %(business)s was updated")
 STATUS_TITLES: dict[str, Promise] = {
-    OrderStatus.CONFIRMED: _lazy("Your order #%(number)s at %(business)s is confirmed"),
-    OrderStatus.PACKED: _lazy("Your order #%(number)s at %(business)s is packed"),
-    OrderStatus.OUT_FOR_DELIVERY: _lazy("Your order #%(number)s at %(business)s is on its way"),
-    OrderStatus.READY_FOR_PICKUP: _lazy("Your order #%(number)s at %(business)s is ready for pickup"),
-    OrderStatus.COMPLETED: _lazy("Your order #%(number)s at %(business)s is completed"),
-    OrderStatus.CANCELLED: _lazy("Your order #%(number)s at %(business)s was cancelled"),
+    OrderStatus.CONFIRMED: gettext_lazy("Your order #%(number)s at %(business)s is confirmed"),
+    OrderStatus.PACKED: gettext_lazy("Your order #%(number)s at %(business)s is packed"),
+    OrderStatus.OUT_FOR_DELIVERY: gettext_lazy("Your order #%(number)s at %(business)s is on its way"),
+    OrderStatus.READY_FOR_PICKUP: gettext_lazy("Your order #%(number)s at %(business)s is ready for pickup"),
+    OrderStatus.COMPLETED: gettext_lazy("Your order #%(number)s at %(business)s is completed"),
+    OrderStatus.CANCELLED: gettext_lazy("Your order #%(number)s at %(business)s was cancelled"),
 }
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from etalase.catalog.enums import ProductStatus
 from etalase.catalog.models import Product
@@ -402,7 +403,11 @@ def reconciliation_for(*, business: Business, day: dt.date) -> Reconciliation:
     if pending_earlier:
         problems.append(
             str(
-                _("%(count)d payments from earlier days (%(amount)s) are still waiting for confirmation.")
+                ngettext(
+                    "%(count)d payment from an earlier day (%(amount)s) is still waiting for confirmation.",
+                    "%(count)d payments from earlier days (%(amount)s) are still waiting for confirmation.",
+                    len(pending_earlier),
+                )
                 % {
                     "count": len(pending_earlier),
                     "amount": money(sum(payment.amount_minor for payment in pending_earlier)),
