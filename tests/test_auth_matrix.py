@@ -596,6 +596,10 @@ API: dict[tuple[str, str], Rule] = {
         params={"payment_id": "pending_payment_id"},
     ),
     ("GET", BUSINESS_PATH + "/payments/reconciliation"): Rule(BUSINESS, permission=P.PAYMENTS_CONFIRM),
+    # The world's waiting payment is cash, without a proof: 404 once the permission lets the caller ask.
+    ("GET", BUSINESS_PATH + "/payments/{payment_id}/proof"): Rule(
+        BUSINESS, ok=404, permission=P.ORDERS_VIEW, params={"payment_id": "pending_payment_id"}
+    ),
     ("GET", BUSINESS_PATH + "/order-settings"): Rule(BUSINESS, permission=P.BUSINESS_EDIT),
     ("PATCH", BUSINESS_PATH + "/order-settings"): Rule(
         BUSINESS, permission=P.BUSINESS_EDIT, data=fixed({"delivery_fee_minor": 5000})

@@ -18,7 +18,8 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Body, File, Form, Header, Path, Query, Router, Status
@@ -42,6 +43,7 @@ from etalase.directory.selectors import business_public_get, membership_list
 from etalase.directory.tenancy import BusinessContext, business_context_resolve
 from etalase.orders.enums import Fulfilment, OrderChannel, PaymentMethod
 from etalase.orders.models import Order, OrderSettings, Payment, Review
+from etalase.orders.proofs import proof_response
 from etalase.orders.schemas import (
     MAX_NUMBER,
     CartDetailOut,
@@ -505,6 +507,21 @@ def staff_payment_confirm(request: HttpRequest, slug: Slug, payment_id: Id) -> P
     payment = payment_get(business=context.business, payment_id=payment_id)
     payment_confirm(payment=payment, actor=context.user, channel=Channel.API)
     return payment_get(business=context.business, payment_id=payment_id)
+
+
+@router.get(
+    PAYMENTS + "/{payment_id}/proof",
+    response={200: None, **STAFF_READ},
+    auth=api_auth,
+    openapi_extra={"responses": {"200": {"description": "The proof: an image or a PDF."}}},
+)
+def staff_payment_proof(request: HttpRequest, slug: Slug, payment_id: Id) -> HttpResponseBase:
+    """The proof of payment the customer or a member uploaded (for the shop's team only)."""
+    context = _context(request, slug, Permission.ORDERS_VIEW)
+    try:
+        return proof_response(payment_get(business=context.business, payment_id=payment_id))
+    except Http404 as error:
+        raise NotFound() from error
 
 
 @router.post(PAYMENTS + "/{payment_id}/reject", response={200: StaffPaymentOut, **STAFF_WRITE}, auth=api_auth)

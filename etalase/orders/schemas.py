@@ -221,7 +221,7 @@ class StaffPaymentOut(PaymentOut):
     def resolve_proof_url(obj: Any) -> str | None:
         if not obj.proof:
             return None
-        return reverse("orders:payment_proof", args=[obj.business.slug, obj.pk])
+        return f"/api/v1/businesses/{obj.business.slug}/payments/{obj.pk}/proof"
 
     @staticmethod
     def resolve_recorded_by(obj: Any) -> dict[str, Any] | None:

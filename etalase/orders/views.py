@@ -20,7 +20,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -60,6 +61,7 @@ from etalase.orders.forms import (
     StatusForm,
 )
 from etalase.orders.models import Order, OrderSettings, Payment
+from etalase.orders.proofs import proof_response
 from etalase.orders.selectors import (
     cart_for,
     carts_for_user,
@@ -1146,31 +1148,18 @@ def order_settings(request: HttpRequest) -> HttpResponse:
 # --- proofs of payment: personal data, shown only to the shop's team and the paying customer ------
 
 
-def _proof_response(payment: Payment) -> HttpResponse:
-    if not payment.proof:
-        raise Http404
-    try:
-        handle = payment.proof.open("rb")
-    except (FileNotFoundError, OSError) as error:
-        raise Http404 from error
-    response = FileResponse(handle, as_attachment=False, filename=payment.proof.name.rsplit("/", 1)[-1])
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @business_view(Permission.ORDERS_VIEW)
 @require_GET
 def payment_proof(request: HttpRequest, payment_id: int) -> HttpResponse:
-    return _proof_response(_payment_for(request, payment_id))
+    return proof_response(_payment_for(request, payment_id))  # type: ignore[return-value]  # it streams
 
 
 @require_GET
-def my_payment_proof(request: HttpRequest, slug: str, number: int, payment_id: int) -> HttpResponse:
+def my_payment_proof(request: HttpRequest, slug: str, number: int, payment_id: int) -> HttpResponseBase:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     order = _my_order_get(request, slug, number)
     payment = Payment.objects.filter(order=order, pk=payment_id).first()
     if payment is None:
         raise Http404
-    return _proof_response(payment)
+    return proof_response(payment)

@@ -103,7 +103,9 @@ def test_the_whole_journey_from_cart_to_receipt_through_the_api(
     payment_id = paid.json()["id"]
     cashier_api = api_client_for(cashier)
     waiting = cashier_api.get(f"{API}/businesses/{shop.slug}/orders/1").json()
-    assert waiting["payments"][0]["proof_url"].startswith("/media/payment-proofs/")
+    proof_url = waiting["payments"][0]["proof_url"]
+    assert proof_url == f"{API}/businesses/{shop.slug}/payments/{payment_id}/proof"  # the team's, never public media
+    assert cashier_api.get(proof_url).status_code == 200
     checked = post_json(cashier_api, f"{API}/businesses/{shop.slug}/payments/{payment_id}/confirm")
     assert checked.status_code == 200
     assert (checked.json()["status"], checked.json()["confirmed_by"]["name"]) == ("confirmed", "Rina Kasir")
