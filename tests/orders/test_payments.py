@@ -432,7 +432,7 @@ def test_the_day_reconciles_per_method_and_per_person_and_flags_what_does_not_ad
     assert recon.problems == [
         "Cash IDR 50,000 recorded by Joko Sales for order #1 is not confirmed.",
         "Bank transfer IDR 255,000 for order #2 was rejected: Blurry proof",
-        "1 payments from earlier days (IDR 85,000) are still waiting for confirmation.",
+        "1 payment from an earlier day (IDR 85,000) is still waiting for confirmation.",
         "Order #2 was completed but IDR 100,000 is still due.",
     ]
     assert recon.pending_earlier == [old]
