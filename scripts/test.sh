@@ -28,7 +28,7 @@ pg_url="${ETALASE_TEST_DATABASE_URL:-${DATABASE_URL:-postgres://127.0.0.1:5432/p
 case "$pg_url" in postgres*) ;; *) pg_url="postgres://127.0.0.1:5432/postgres" ;; esac
 if .venv/bin/python -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$pg_url" 2>/dev/null; then
     echo "== tests on PostgreSQL"
-    DATABASE_URL="$pg_url" .venv/bin/pytest -p tests.skipguard "$@"
+    DATABASE_URL="$pg_url" .venv/bin/pytest -p tests.skipguard -m "not sqlite_only" "$@"
 elif [ "${ETALASE_REQUIRE_POSTGRES:-0}" = "1" ]; then
     echo "PostgreSQL is required (ETALASE_REQUIRE_POSTGRES=1) but $pg_url is not reachable." >&2
     exit 1

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 BENCHMARKS = {
     "dashboard": "etalase.bench.dashboard",
     "live": "etalase.bench.live",
+    "crm": "etalase.bench.crm",
 }
 
 
