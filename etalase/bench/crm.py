@@ -626,7 +626,7 @@ def _contact(
         consent=consent,
     )
     contact.info_score = info_score(known)
-    contact.personal_score = rng.choice([0, 0, 0, 15, 25, 40])
+    contact.personal_score = rng.choice([0, 0, 0, 15, 25, 40, 40, 55, 70, 90])
     contact.scores_at = now
     contact.search_text = "" if merged else contact_search_text(contact)
     return contact
@@ -849,6 +849,17 @@ class Bench:
             (
                 "segment + consent",
                 [{"segment": s, "consent": "whatsapp_marketing"} for s in RfmSegment.values],
+            ),
+            (
+                "information quadrant",
+                [
+                    {"info_min": 50, "personal_min": 50},
+                    {"info_min": 50, "personal_max": 49},
+                    {"info_max": 49, "personal_min": 50},
+                    {"info_max": 49, "personal_max": 49},
+                    {"info_min": 90},
+                    {"personal_min": 90, "info_min": 80},
+                ],
             ),
             ("city, sorted by spent", [{"city": city, "sort": "spent"} for city in cities]),
             ("tag, sorted by name", [{"tag": tag, "sort": "name"} for tag in tags]),

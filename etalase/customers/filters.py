@@ -44,6 +44,8 @@ PHONE_RANGE_DIGITS = 6
 MAX_DAYS = 3650
 MAX_MONEY = 10**15
 MAX_ORDERS = 10**9
+MAX_SCORE = 100
+"""The customer-information matrix's scores (``info_score``, ``personal_score``) run from 0 to 100."""
 
 # "0812", "+62 812", "62812": the national digits without the trunk 0 are a token of every phone.
 _PHONE_CHARS = set("0123456789+-(). ")
@@ -79,6 +81,10 @@ class ContactFilter:
     orders_min: int | None = None
     orders_max: int | None = None
     consent: str = ""
+    info_min: int | None = None
+    info_max: int | None = None
+    personal_min: int | None = None
+    personal_max: int | None = None
     sort: str = DEFAULT_SORT
 
     def as_params(self, *, with_sort: bool = True) -> dict[str, str]:
@@ -167,6 +173,32 @@ def contact_filter_read(params: Mapping[str, Any]) -> tuple[ContactFilter, dict[
     if orders_min is not None and orders_max is not None and orders_min > orders_max:
         errors["orders_max"] = _("“Orders up to” must not be less than “Orders from”.")
         orders_max = None
+    scores: dict[str, int | None] = {}
+    for prefix, low_label, high_label, low_first in (
+        (
+            "info",
+            _("Information known from"),
+            _("Information known up to"),
+            _("“Information known up to” must not be less than “Information known from”."),
+        ),
+        (
+            "personal",
+            _("Individual service from"),
+            _("Individual service up to"),
+            _("“Individual service up to” must not be less than “Individual service from”."),
+        ),
+    ):
+        low = _int(
+            text(f"{prefix}_min", 8), name=f"{prefix}_min", label=low_label, low=0, high=MAX_SCORE, errors=errors
+        )
+        high = _int(
+            text(f"{prefix}_max", 8), name=f"{prefix}_max", label=high_label, low=0, high=MAX_SCORE, errors=errors
+        )
+        low = low or None  # "from 0" is every contact
+        if low is not None and high is not None and low > high:
+            errors[f"{prefix}_max"] = low_first
+            high = None
+        scores[f"{prefix}_min"], scores[f"{prefix}_max"] = low, high
     sort = _choice(text("sort", 20), name="sort", choices=list(SORTS), label=_("Sort"), errors=errors)
     result = ContactFilter(
         q=text("q", MAX_QUERY_LENGTH),
@@ -189,6 +221,7 @@ def contact_filter_read(params: Mapping[str, Any]) -> tuple[ContactFilter, dict[
         orders_min=orders_min,
         orders_max=orders_max,
         consent=_choice(text("consent", 40), name="consent", choices=consent_keys(), label=_("Consent"), errors=errors),
+        **scores,
         sort=sort or DEFAULT_SORT,
     )
     return result, {name: str(message) for name, message in errors.items()}
@@ -361,10 +394,21 @@ def contact_filter_apply(
         queryset = queryset.filter(orders_count__lte=f.orders_max)
     if f.consent:
         queryset = queryset.filter(**{f"consent__{f.consent}": True})
+    for column, low, high in _score_ranges(f):
+        if low is not None:
+            queryset = queryset.filter(**{f"{column}__gte": low})
+        if high is not None:
+            queryset = queryset.filter(**{f"{column}__lte": high})
     if plan == DRIVE and not counting:
         # The tag's few contacts are sorted; an index in the sort's order would be walked for them.
         return queryset.order_by(*_sorted_ordering(f.sort))
     return queryset.order_by(*contact_ordering(f.sort))
+
+
+def _score_ranges(f: ContactFilter) -> list[tuple[str, int | None, int | None]]:
+    """The customer-information matrix conditions: (column, from, up to) for each score that is narrowed."""
+    ranges = [("info_score", f.info_min, f.info_max), ("personal_score", f.personal_min, f.personal_max)]
+    return [(column, low, high) for column, low, high in ranges if low is not None or high is not None]
 
 
 # --- SQLite: which index reads the rows -----------------------------------------------------------
@@ -482,9 +526,13 @@ def _sqlite_conditions(f: ContactFilter, business_id: int) -> list[_Condition]:
         since = timezone.now() - timedelta(days=f.last_seen_days)
         recent = GreaterThanOrEqual(plain("last_seen_at"), since)
         conditions.append(_indexed(contacts, Q(last_seen_at__gte=since), check=(recent,), orders=seen, same=True))
+    # A quadrant of the customer-information matrix may hold most contacts or none: its score's index
+    # counts it, and a rare one is read from there (no sort follows a score's order).
     for column, low, high, sort in (
         ("spent_minor", f.spent_min, f.spent_max, "spent"),
         ("orders_count", f.orders_min, f.orders_max, "orders"),
+        ("info_score", f.info_min, f.info_max, ""),
+        ("personal_score", f.personal_min, f.personal_max, ""),
     ):
         if low is None and high is None:
             continue
@@ -496,7 +544,8 @@ def _sqlite_conditions(f: ContactFilter, business_id: int) -> list[_Condition]:
         if high is not None:
             checks.append(LessThanOrEqual(plain(column), high))
             index &= Q(**{f"{column}__lte": high})
-        conditions.append(_indexed(contacts, index, check=tuple(checks), orders=frozenset({sort}), same=True))
+        orders = frozenset({sort} if sort else ())
+        conditions.append(_indexed(contacts, index, check=tuple(checks), orders=orders, same=True))
     if f.consent:
         if f.consent in consent_keys():
             granted = _consent_term(f.consent, indexed=True)

@@ -11,7 +11,7 @@ from etalase.activity.models import Activity
 from etalase.activity.registry import verb_label
 from etalase.core.api import PageMeta
 from etalase.customers.enums import ConsentChannel, ConsentPurpose, ConsentSource, RfmSegment, Stage
-from etalase.customers.filters import MAX_DAYS, MAX_MONEY, MAX_ORDERS, SORTS
+from etalase.customers.filters import MAX_DAYS, MAX_MONEY, MAX_ORDERS, MAX_SCORE, SORTS
 from etalase.customers.models import Contact, Segment
 
 Sort = Literal["last_seen", "name", "spent", "orders", "created"]
@@ -36,6 +36,12 @@ class ContactFilterIn(PageIn):
     spent_max: int | None = Field(None, ge=0, le=MAX_MONEY, description="Minor units.")
     orders_min: int | None = Field(None, ge=0, le=MAX_ORDERS)
     orders_max: int | None = Field(None, ge=0, le=MAX_ORDERS)
+    info_min: int | None = Field(None, ge=0, le=MAX_SCORE, description="Information known, 0–100 (``info_score``).")
+    info_max: int | None = Field(None, ge=0, le=MAX_SCORE)
+    personal_min: int | None = Field(
+        None, ge=0, le=MAX_SCORE, description="Individual service, 0–100 (``personal_score``)."
+    )
+    personal_max: int | None = Field(None, ge=0, le=MAX_SCORE)
     consent: str = Field(
         "", max_length=40, description="Consent given for ``<channel>_<purpose>``, e.g. whatsapp_marketing."
     )

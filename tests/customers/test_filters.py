@@ -74,6 +74,11 @@ def test_good_values_parse_into_a_typed_filter_and_back():
         ({"sort": "random"}, "sort", "not one of the choices"),
         ({"spent_min": "500", "spent_max": "100"}, "spent_max", "must not be less"),
         ({"orders_min": "5", "orders_max": "1"}, "orders_max", "must not be less"),
+        ({"info_min": "101"}, "info_min", "between 0 and 100"),
+        ({"personal_max": "-5"}, "personal_max", "between 0 and 100"),
+        ({"info_min": "half"}, "info_min", "whole number"),
+        ({"info_min": "80", "info_max": "20"}, "info_max", "must not be less"),
+        ({"personal_min": "60", "personal_max": "59"}, "personal_max", "must not be less"),
         ({"q": "x" * 101}, "q", "too long"),
         ({"spent_min": "9" * 30}, "spent_min", "too long"),
     ],
@@ -212,6 +217,26 @@ def test_each_filter_narrows_the_list(business, owner, people):
     assert found(orders_min="1", orders_max="2") == ["Budi Santoso"]
     assert found(consent="whatsapp_marketing") == ["Budi Santoso"]
     assert found(tag="VIP", stage="customer") == []
+
+
+def test_the_information_matrix_scores_narrow_the_list(business, people):
+    """The customer-insights quadrant links (``info_min``... 0–100) open exactly that quadrant's contacts."""
+    rina, budi, jose = people["rina"], people["budi"], people["jose"]
+    contact_scores_set(contact_id=rina.pk, info_score=80, personal_score=70)
+    contact_scores_set(contact_id=budi.pk, info_score=80, personal_score=10)
+    contact_scores_set(contact_id=jose.pk, info_score=20, personal_score=50)
+
+    def found(**values) -> list[str]:
+        return sorted(names(contact_list(business=business, filters=contact_filter_parse(values))))
+
+    assert found(info_min="50", personal_min="50") == ["Rina Wati"]
+    assert found(info_min="50", personal_max="49") == ["Budi Santoso"]
+    assert found(info_max="49", personal_min="50") == ["José Marina"]
+    assert found(info_max="49", personal_max="49") == []
+    assert found(info_min="80", info_max="80") == ["Budi Santoso", "Rina Wati"]
+    assert found(info_min="0") == ["Budi Santoso", "José Marina", "Rina Wati"]  # "from 0" is no condition
+    assert contact_filter_parse({"info_min": "0"}).is_filtered is False
+    assert contact_filter_parse({"personal_max": "49"}).as_params() == {"personal_max": "49"}
 
 
 def test_sorts(business, people):

@@ -70,6 +70,11 @@ FILTERS: list[dict[str, str]] = [
     {"tag": "langganan", "sort": "name"},
     {"city": "solo", "sort": "orders"},
     {"last_seen_days": "30", "sort": "created"},
+    {"info_min": "50"},
+    {"info_max": "49", "personal_max": "49"},
+    {"info_min": "50", "personal_min": "50", "sort": "name"},
+    {"personal_min": "50", "tag": "langganan"},
+    {"info_max": "49", "city": "solo", "sort": "spent"},
 ]
 
 
@@ -106,6 +111,7 @@ def shop(django_user_model):
             )
         if n % 5 == 2:
             contact_scores_set(contact_id=contact.pk, rfm_segment=RfmSegment.AT_RISK)
+        contact_scores_set(contact_id=contact.pk, info_score=(n * 17) % 101, personal_score=(n * 29) % 101)
     # A merged contact leaves every list; another business's Rina is never found here.
     contact_merge(business=business, keep=contacts[1], other=contacts[8], actor=owner)
     contact_create(business=other, name="Rina Lain", phone="0812-7000-0001", city="Solo")

@@ -123,6 +123,20 @@ def test_the_matrix_page_shows_quadrants_with_suggestions_and_filtered_links(own
     assert "Start here:" in page
 
 
+def test_each_quadrant_link_opens_the_list_of_exactly_that_quadrant_s_customers(owner_client, shop):
+    from etalase.insights.customers import info_matrix
+
+    counted = 0
+    for quadrant in info_matrix(shop).quadrants:
+        response = owner_client.get(reverse("customers:list", args=[shop.slug]), quadrant.filters)
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "Some filters were left out" not in page
+        assert page.count('class="contact-row') == quadrant.customers, quadrant.key
+        counted += quadrant.customers
+    assert counted == Contact.objects.filter(business=shop, merged_into__isnull=True).count()
+
+
 def test_the_cohort_page_shows_this_month_s_first_orders(owner_client, shop):
     page = owner_client.get(reverse("customer_insights:cohorts", args=[shop.slug])).content.decode()
 

@@ -148,6 +148,7 @@ def import_report(request: HttpRequest, slug: Slug, job_id: Id) -> StreamingHttp
 def export(request: HttpRequest, slug: Slug, options: Query[ExportIn]) -> StreamingHttpResponse | FileResponse:
     """The customers matching the same filters as the customer list (``q``, ``tag``, ``stage``,
     ``segment``, ``city``, ``last_seen_days``, ``spent_min``/``spent_max``, ``orders_min``/``orders_max``,
+    ``info_min``/``info_max``, ``personal_min``/``personal_max`` (0–100),
     ``consent``, ``sort``), as CSV (UTF-8 with BOM, streamed) or XLSX. A bad filter answers 400 naming
     it. Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR) are
     prefixed with ``'``; an E.164 phone number is left as it is. Every export is written to the audit
