@@ -29,6 +29,21 @@ class Activity(models.Model):
         blank=True,
         related_name="+",
     )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # activity_contact_time below
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    """The business's contact the act is about: a copy of ``data["contact_id"]`` made by ``activity_record``
+    (an order taken by staff, a payment, a note), so a contact's timeline reads an index. Acts a customer
+    does with an account (views, follows, favourites) are theirs through ``actor``. No constraint: the
+    spine keeps its rows whatever becomes of a contact (merges repoint them, erasures keep them)."""
     verb = models.CharField(_("action"), max_length=64)
     target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     target_id = models.CharField(max_length=64, blank=True, default="")
@@ -47,6 +62,11 @@ class Activity(models.Model):
             models.Index(fields=["business", "-occurred_at"], name="activity_business_time"),
             models.Index(fields=["business", "verb", "-occurred_at"], name="activity_business_verb"),
             models.Index(fields=["actor", "-occurred_at"], name="activity_actor_time"),
+            models.Index(
+                fields=["contact", "-occurred_at", "-id"],
+                name="activity_contact_time",
+                condition=models.Q(contact__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -32,7 +32,8 @@ def activity_record(
     """Append one activity and process it after the surrounding transaction commits.
 
     With an ``idempotency_key`` already recorded, the existing row is returned and nothing new is
-    written or processed: a repeated tap records one act.
+    written or processed: a repeated tap records one act. An act about a contact names it as
+    ``data["contact_id"]``; the row's indexed ``contact`` column holds the same id.
     """
     if idempotency_key:
         existing = Activity.objects.filter(idempotency_key=idempotency_key).first()
@@ -43,6 +44,7 @@ def activity_record(
         business_id=business.pk if business is not None else None,
         actor_id=actor.pk if actor is not None and actor.pk else None,
         data=data or {},
+        contact_id=data_contact_id(data),
         channel=channel,
         occurred_at=occurred_at or timezone.now(),
         idempotency_key=idempotency_key or None,
@@ -61,6 +63,12 @@ def activity_record(
 
     dispatch.on_commit(process_activity, activity.pk)
     return activity
+
+
+def data_contact_id(data: Any) -> int | None:
+    """The contact an activity's data names (``data["contact_id"]``), or None."""
+    value = data.get("contact_id") if isinstance(data, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def activity_process(*, activity_id: int) -> Activity | None:
@@ -92,10 +100,10 @@ def activity_anonymise(
 ) -> int:
     """Strip one person's personal data from their activities at one business (an erasure).
 
-    A row is this person's when, at ``business``, it was done by ``actor``, carries ``contact_id``
-    as ``data["contact_id"]``, or names the actor's user id under one of ``actor_keys`` (e.g. the
-    ``asked_by`` of an answer to their question). Those rows keep verb, target, amounts and dates
-    for the books; ``keys`` and ``actor_keys`` are removed from their data, and rows done by
+    A row is this person's when, at ``business``, it was done by ``actor``, is about ``contact_id``
+    (its ``contact`` column, a copy of ``data["contact_id"]``), or names the actor's user id under one
+    of ``actor_keys`` (e.g. the ``asked_by`` of an answer to their question). Those rows keep verb,
+    target, amounts and dates for the books; ``keys`` and ``actor_keys`` are removed from their data, and rows done by
     ``actor`` lose the actor link. Other businesses' rows are never touched. Call inside the
     erasing service's transaction; returns how many rows changed.
     """
@@ -106,7 +114,7 @@ def activity_anonymise(
         for key in actor_keys:
             person |= Q(**{f"data__{key}": actor.pk})
     if contact_id is not None:
-        person |= Q(data__contact_id=contact_id)
+        person |= Q(contact_id=contact_id)
     rows = Activity.objects.filter(person, business_id=business.pk)
     with_personal_data = Q(pk__in=[])
     for key in removed:

@@ -54,6 +54,7 @@ from django.utils import timezone
 
 from etalase.accounts.models import User
 from etalase.activity.models import Activity
+from etalase.activity.services import data_contact_id
 from etalase.catalog.enums import ProductStatus
 from etalase.catalog.models import Product
 from etalase.directory.enums import Role
@@ -321,7 +322,9 @@ COLUMNS = [
     "occurred_at",
     "recorded_at",
     "processed_at",
+    "contact_id",
 ]
+"""The generated rows' fields, then the contact the data names (``activity_record`` copies it too)."""
 
 
 def _activities_insert(rows: Iterator[tuple[Any, ...]], *, total: int) -> int:
@@ -334,7 +337,7 @@ def _activities_insert(rows: Iterator[tuple[Any, ...]], *, total: int) -> int:
             raw = cursor.cursor  # psycopg's own cursor: COPY
             with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row((*row[:5], json.dumps(row[5]), *row[6:]))
+                    copy.write_row((*row[:5], json.dumps(row[5]), *row[6:], data_contact_id(row[5])))
                     written += 1
                     if written % BATCH == 0:
                         progress(written, total)
@@ -344,7 +347,15 @@ def _activities_insert(rows: Iterator[tuple[Any, ...]], *, total: int) -> int:
         sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
         while True:
             batch = [
-                (*row[:5], json.dumps(row[5]), row[6], adapt(row[7]), adapt(row[8]), adapt(row[9]))
+                (
+                    *row[:5],
+                    json.dumps(row[5]),
+                    row[6],
+                    adapt(row[7]),
+                    adapt(row[8]),
+                    adapt(row[9]),
+                    data_contact_id(row[5]),
+                )
                 for row in itertools.islice(rows, BATCH)
             ]
             if not batch:

@@ -503,6 +503,19 @@ def _consent_term(key: str, *, indexed: bool) -> RawSQL:
     return RawSQL(term, [], output_field=BooleanField())  # noqa: S611
 
 
+def _between(ranges: list[tuple[str, int | None, int | None]]) -> tuple[Q, tuple[Any, ...]]:
+    """(column, from, up to) ranges as an index condition and as the same checks no index answers."""
+    index, checks = Q(), list[Any]()
+    for column, low, high in ranges:
+        if low is not None:
+            index &= Q(**{f"{column}__gte": low})
+            checks.append(GreaterThanOrEqual(plain(column), low))
+        if high is not None:
+            index &= Q(**{f"{column}__lte": high})
+            checks.append(LessThanOrEqual(plain(column), high))
+    return index, tuple(checks)
+
+
 def _sqlite_conditions(f: ContactFilter, business_id: int) -> list[_Condition]:
     """The filter's conditions, the cheap checks first (SQLite tests them in this order)."""
     conditions: list[_Condition] = []
@@ -526,26 +539,19 @@ def _sqlite_conditions(f: ContactFilter, business_id: int) -> list[_Condition]:
         since = timezone.now() - timedelta(days=f.last_seen_days)
         recent = GreaterThanOrEqual(plain("last_seen_at"), since)
         conditions.append(_indexed(contacts, Q(last_seen_at__gte=since), check=(recent,), orders=seen, same=True))
-    # A quadrant of the customer-information matrix may hold most contacts or none: its score's index
-    # counts it, and a rare one is read from there (no sort follows a score's order).
     for column, low, high, sort in (
         ("spent_minor", f.spent_min, f.spent_max, "spent"),
         ("orders_count", f.orders_min, f.orders_max, "orders"),
-        ("info_score", f.info_min, f.info_max, ""),
-        ("personal_score", f.personal_min, f.personal_max, ""),
     ):
-        if low is None and high is None:
-            continue
-        checks: list[Any] = []
-        index = Q()
-        if low is not None:
-            checks.append(GreaterThanOrEqual(plain(column), low))
-            index &= Q(**{f"{column}__gte": low})
-        if high is not None:
-            checks.append(LessThanOrEqual(plain(column), high))
-            index &= Q(**{f"{column}__lte": high})
-        orders = frozenset({sort} if sort else ())
-        conditions.append(_indexed(contacts, index, check=tuple(checks), orders=orders, same=True))
+        if low is not None or high is not None:
+            index, checks = _between([(column, low, high)])
+            conditions.append(_indexed(contacts, index, check=checks, orders=frozenset({sort}), same=True))
+    scores = _score_ranges(f)
+    if scores:
+        # A quadrant of the customer-information matrix may hold most contacts or none: one condition,
+        # counted and read from (business, info, personal) (or (business, personal)) without the rows.
+        index, checks = _between(scores)
+        conditions.append(_indexed(contacts, index, check=checks, same=True))
     if f.consent:
         if f.consent in consent_keys():
             granted = _consent_term(f.consent, indexed=True)

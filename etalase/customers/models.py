@@ -94,7 +94,7 @@ class Contact(TimeStampedModel):
             models.Index(fields=["business", "city", "-last_seen_at"], name="contact_business_city"),
             models.Index(fields=["business", "name"], name="contact_business_name"),
             models.Index(fields=["business", "-orders_count", "-id"], name="contact_business_orders"),
-            models.Index(fields=["business", "info_score"], name="contact_business_info"),
+            models.Index(fields=["business", "info_score", "personal_score"], name="contact_business_info"),
             models.Index(fields=["business", "personal_score"], name="contact_business_personal"),
         ]
 

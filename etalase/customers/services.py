@@ -408,18 +408,20 @@ def contact_merge(*, business: Any, keep: Contact, other: Contact, actor: Any, c
 def _activities_repoint(*, business_id: int, source_id: int, target_id: int) -> None:
     """Activities about ``source_id`` are now about ``target_id`` (the original is kept alongside)."""
     batch: list[Activity] = []
-    rows = Activity.objects.filter(business_id=business_id, data__contact_id=source_id).only("id", "data")
-    for activity in rows.iterator(chunk_size=500):
+    rows = Activity.objects.filter(business_id=business_id, contact_id=source_id).only("id", "data")
+    # Read whole, then written in batches: the update moves the rows out of the index being read.
+    for activity in list(rows):
         data = dict(activity.data)
         data["contact_id"] = target_id
         data.setdefault("merged_from_contact_id", source_id)
         activity.data = data
+        activity.contact_id = target_id
         batch.append(activity)
         if len(batch) >= 500:
-            Activity.objects.bulk_update(batch, ["data"])
+            Activity.objects.bulk_update(batch, ["data", "contact_id"])
             batch = []
     if batch:
-        Activity.objects.bulk_update(batch, ["data"])
+        Activity.objects.bulk_update(batch, ["data", "contact_id"])
 
 
 # --- aggregates ----------------------------------------------------------------------------------
@@ -493,7 +495,7 @@ def contact_aggregates_recompute(*, contact_id: int) -> Contact | None:
     contact = _surviving(contact)
     ids = [contact.pk, *Contact.objects.filter(merged_into=contact).values_list("pk", flat=True)]
     tally = _Tally()
-    about = Activity.objects.filter(business_id=contact.business_id, data__contact_id__in=ids)
+    about = Activity.objects.filter(business_id=contact.business_id, contact_id__in=ids)
     for row in about.filter(verb__in=ORDER_VERBS).values_list(*ORDER_ROW):
         tally.add_order_act(*row)
     users = _merge_users(contact)

@@ -54,6 +54,7 @@ from PIL import Image, ImageDraw, ImageFont
 from etalase.accounts.models import User
 from etalase.activity.enums import Channel
 from etalase.activity.models import Activity
+from etalase.activity.services import data_contact_id
 from etalase.catalog.models import Product
 from etalase.customers.enums import ContactSource
 from etalase.customers.models import Contact
@@ -1387,6 +1388,7 @@ class _BulkWriter:
             target_type_id=self.types[type(target)],
             target_id=str(target.pk),
             data=data,
+            contact_id=data_contact_id(data),
             channel=channel,
             occurred_at=when,
             processed_at=when,  # history: see the module docstring

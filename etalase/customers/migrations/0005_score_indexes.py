@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='contact',
-            index=models.Index(fields=['business', 'info_score'], name='contact_business_info'),
+            index=models.Index(fields=['business', 'info_score', 'personal_score'], name='contact_business_info'),
         ),
         migrations.AddIndex(
             model_name='contact',
