@@ -72,7 +72,7 @@ def test_owner_imports_a_csv_opens_a_timeline_and_saves_a_segment(page, live_ser
     expect(page.get_by_role("heading", name="pelanggan.csv")).to_be_visible()
     expect(page.get_by_label("No HP")).to_have_value("phone")
     expect(page.get_by_label("Kota")).to_have_value("city")
-    expect(page.get_by_text("+6281211110001")).to_be_visible()
+    expect(page.get_by_text("+62 812-1111-0001")).to_be_visible()
     expect(page.get_by_text("The phone number “12345” is not valid.")).to_be_visible()
     expect(page.get_by_text("Completes an existing customer")).to_be_visible()  # Budi, by his phone
     snap(page, "2-mapping-preview")

@@ -33,6 +33,20 @@ class UploadForm(forms.Form):
         )
 
 
+EXAMPLES_SHOWN = 3
+EXAMPLES_LENGTH = 80
+
+
+def _examples(samples: list[str]) -> str:
+    """A column's first distinct values, a few at most: a column saying "Sleman" in every row shows it once."""
+    distinct: dict[str, str] = {}
+    for sample in samples:
+        value = " ".join(sample.split())
+        if value:
+            distinct.setdefault(value.casefold(), value)
+    return ", ".join(list(distinct.values())[:EXAMPLES_SHOWN])[:EXAMPLES_LENGTH]
+
+
 class MappingForm(forms.Form):
     """One choice per column of the file (which customer field it holds), and whether row 1 is a header."""
 
@@ -44,7 +58,7 @@ class MappingForm(forms.Form):
             del self.fields["has_header"]
         choices = [("", _("— Do not import —")), *ImportField.choices]
         for index, header in enumerate(headers):
-            examples = ", ".join(sample for sample in samples[index] if sample)[:80]
+            examples = _examples(samples[index])
             self.fields[f"column_{index}"] = forms.ChoiceField(
                 label=header,
                 choices=choices,
