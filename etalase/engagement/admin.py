@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from etalase.engagement.models import Comment, Favourite, Follow
+from etalase.engagement.privacy import ERASED_TEXT
 from etalase.engagement.services import comment_moderate
 
 
@@ -31,6 +32,8 @@ class CommentAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("text"))
     def short_body(self, obj: Comment) -> str:
+        if obj.is_erased:
+            return str(ERASED_TEXT)
         return obj.body if len(obj.body) <= 80 else obj.body[:79] + "…"
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]

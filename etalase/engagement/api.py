@@ -20,6 +20,7 @@ from etalase.directory.models import Business
 from etalase.directory.selectors import business_public_get
 from etalase.engagement.enums import CommentKind, ShareChannel
 from etalase.engagement.models import Comment
+from etalase.engagement.privacy import ERASED_TEXT
 from etalase.engagement.selectors import (
     FeedItem,
     comment_list_public,
@@ -146,7 +147,13 @@ class AnswerOut(Schema):
     def resolve_author_name(obj: Comment) -> str:
         if obj.kind == CommentKind.ANSWER:
             return obj.business.name
+        if obj.author is None:
+            return gettext("Customer")
         return obj.author.name or gettext("Customer")
+
+    @staticmethod
+    def resolve_body(obj: Comment) -> str:
+        return str(ERASED_TEXT) if obj.is_erased else obj.body
 
 
 class CommentOut(AnswerOut):

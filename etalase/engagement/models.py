@@ -39,11 +39,18 @@ class Favourite(models.Model):
 
 
 class Comment(models.Model):
-    """A comment or question on a product; staff answers point at the question as ``parent``."""
+    """A comment or question on a product; staff answers point at the question as ``parent``.
+
+    ``author`` is empty only when the customer who wrote it had their data erased at the shop while
+    the shop had answered it: the answer stays readable under a question with no text and no author
+    (see ``privacy``).
+    """
 
     business = models.ForeignKey("directory.Business", on_delete=models.CASCADE, related_name="+")
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="answers")
     kind = models.CharField(_("kind"), max_length=16, choices=CommentKind, default=CommentKind.COMMENT)
     body = models.TextField(_("text"), max_length=2000)
@@ -61,3 +68,8 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:40]
+
+    @property
+    def is_erased(self) -> bool:
+        """Its author's words and identity were removed at their request (pages show a placeholder)."""
+        return self.author_id is None
