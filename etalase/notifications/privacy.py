@@ -39,7 +39,7 @@ def _person(contact: Contact) -> tuple[list[int], list[int]]:
 
 def _activities_of(business: Business, contact_ids: list[int], users: list[int]) -> Any:
     """The activities at the shop done by the person or about them: their acts, their orders."""
-    person = Q(data__contact_id__in=contact_ids)
+    person = Q(contact_id__in=contact_ids)
     if users:
         person |= Q(actor_id__in=users) | Q(data__customer_id__in=users)
     return Activity.objects.filter(person, business_id=business.pk)

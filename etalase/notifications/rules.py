@@ -188,7 +188,7 @@ def is_first_order(activity: Activity) -> bool:
     data = activity.data if isinstance(activity.data, dict) else {}
     contact_id = _id(data.get("contact_id"))
     if contact_id is not None:
-        earlier = earlier.filter(data__contact_id=contact_id)
+        earlier = earlier.filter(contact_id=contact_id)
     elif activity.actor_id is not None:
         earlier = earlier.filter(actor_id=activity.actor_id)
     else:
