@@ -165,7 +165,6 @@ def engagement_personal_data_erase(contact: Contact) -> None:
         Favourite.objects.filter(pk__in=[pk for pk, _product in favourites]).delete()
         for product_id, count in Counter(product for _pk, product in favourites).items():
             product_counters_adjust(product_id=product_id, favourites=-count)
-    Contact.objects.filter(pk__in=[each.pk for each in contacts]).exclude(favourites_count=0).update(favourites_count=0)
 
     comments = list(
         _comments_of(business_id, users)

@@ -31,7 +31,7 @@ from etalase.customers.privacy.enums import (
     USER_ID_ACTIVITY_KEYS,
     PrivacyVerb,
 )
-from etalase.customers.services import audit_record, consent_set
+from etalase.customers.services import audit_record, consent_set, contact_aggregates_recompute
 
 Section = Callable[[Contact], list[dict[str, Any]]]
 Eraser = Callable[[Contact], None]
@@ -246,6 +246,9 @@ def privacy_erase(*, contact: Contact, requested_by: Any, by_staff: bool, channe
             ]
         )
 
+    # What the contact's figures are now that their acts as an app user are no longer theirs (orders
+    # and payments stay with the contact for the books; favourites went with the account).
+    contact_aggregates_recompute(contact_id=contact.pk)
     request.completed_at = timezone.now()
     request.save(update_fields=["completed_at"])
     by = "staff" if by_staff else "customer"
