@@ -5,6 +5,10 @@ the guessed mapping in ``columns``, change it with ``PATCH``; check the first ro
 .../preview``; ``POST .../start``; poll ``GET`` for ``processed_rows`` until ``status`` is ``done``;
 download the per-row report (CSV: row, outcome, reason, contact_id). Every operation needs
 ``customers.manage`` (exports are personal data); another business's job answers 404.
+
+Uploaded files are not kept for ever: an upload never started is deleted after 24 hours (its job then
+answers 404), and a finished or failed import's file after 7 days; the job and its report stay, and
+what needs the file (preview, mapping, starting again) answers 409 ``file_gone``.
 """
 
 from typing import Annotated, Any
@@ -15,10 +19,12 @@ from ninja.files import UploadedFile
 
 from etalase.accounts.auth import api_auth
 from etalase.core.api import MAX_ID, errors
-from etalase.core.errors import NotFound
+from etalase.core.errors import Conflict, NotFound
+from etalase.customers.enums import ImportStatus
 from etalase.customers.io.schemas import ExportIn, ImportJobOut, MappingIn, PreviewOut
 from etalase.customers.io.selectors import import_job_get
 from etalase.customers.io.services import (
+    SOURCE_GONE,
     contacts_export_csv,
     contacts_export_xlsx,
     import_mapping_set,
@@ -56,6 +62,13 @@ def _job(context: BusinessContext, job_id: int) -> ImportJob:
     return job
 
 
+def _with_source(job: ImportJob) -> ImportJob:
+    """The job, when its uploaded file is still kept (``imports_purge`` deletes it after a while)."""
+    if not job.file:
+        raise Conflict(SOURCE_GONE, code="file_gone")
+    return job
+
+
 @router.post(IMPORTS, response={201: ImportJobOut, **WRITE}, auth=api_auth, summary="Upload a file to import")
 def import_create(request: HttpRequest, slug: Slug, file: File[UploadedFile]) -> Status[ImportJob]:
     """Upload a CSV, XLSX or vCard file (multipart, field ``file``, at most 20 MB). The content is
@@ -74,16 +87,28 @@ def import_detail(request: HttpRequest, slug: Slug, job_id: Id) -> ImportJob:
 @router.patch(JOB, response={200: ImportJobOut, **WRITE}, auth=api_auth, summary="Change an import's mapping")
 def import_mapping(request: HttpRequest, slug: Slug, job_id: Id, payload: MappingIn) -> ImportJob:
     """Say which column holds which customer field (the columns not named are left out). A column may
-    be a phone, email or tags column more than once; every other field takes one column."""
+    be a phone, email or tags column more than once; every other field takes one column. 409 once the
+    import has started, or when its uploaded file is no longer kept."""
     job = _job(_context(request, slug), job_id)
-    return import_mapping_set(job=job, fields=payload.fields, has_header=payload.has_header)
+    if job.status in (ImportStatus.UPLOADED, ImportStatus.FAILED):
+        _with_source(job)
+    try:
+        return import_mapping_set(job=job, fields=payload.fields, has_header=payload.has_header)
+    except ImportJob.DoesNotExist:
+        raise NotFound() from None  # deleted by imports_purge while this request ran
 
 
-@router.get(JOB + "/preview", response={200: PreviewOut, **READ}, auth=api_auth, summary="Preview an import")
+@router.get(
+    JOB + "/preview",
+    response={200: PreviewOut, **errors(401, 403, 404, 409, 422)},
+    auth=api_auth,
+    summary="Preview an import",
+)
 def import_preview_rows(request: HttpRequest, slug: Slug, job_id: Id) -> dict[str, Any]:
     """The first 20 rows as they would import: cleaned values (phones in E.164), whether each makes a
-    new customer, completes an existing one (same phone or email) or is rejected, and why."""
-    job = _job(_context(request, slug), job_id)
+    new customer, completes an existing one (same phone or email) or is rejected, and why. 409
+    ``file_gone`` when the uploaded file is no longer kept."""
+    job = _with_source(_job(_context(request, slug), job_id))
     preview = import_preview(job=job)
     return {
         "total_rows": preview.total_rows,
@@ -116,7 +141,10 @@ def import_begin(request: HttpRequest, slug: Slug, job_id: Id) -> Status[ImportJ
     """Import in the background; poll the job for ``processed_rows`` and ``status``. A failed import
     can be started again: rows already imported are merged, never duplicated."""
     job = _job(_context(request, slug), job_id)
-    return Status(202, import_start(job=job, actor=request.auth))  # type: ignore[attr-defined]
+    try:
+        return Status(202, import_start(job=job, actor=request.auth))  # type: ignore[attr-defined]
+    except ImportJob.DoesNotExist:
+        raise NotFound() from None  # deleted by imports_purge while this request ran
 
 
 @router.get(

@@ -1,6 +1,7 @@
 """Import and export pages: upload a file, map its columns and preview, watch the import, download
 its report; download the customer list (with the list's filters) as CSV or XLSX."""
 
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +14,7 @@ from etalase.customers.io.forms import MappingForm, UploadForm
 from etalase.customers.io.parsers import FileFormat
 from etalase.customers.io.selectors import import_job_get, import_job_list
 from etalase.customers.io.services import (
+    SOURCE_GONE,
     contacts_export_csv,
     contacts_export_xlsx,
     import_mapping_set,
@@ -80,6 +82,12 @@ def _mapping_form(job: ImportJob, data: object = None) -> tuple[MappingForm, obj
     return form, preview
 
 
+def _editable(job: ImportJob) -> bool:
+    """Whether the mapping form is shown: not started yet, or failed and still holding its uploaded file
+    (``imports_purge`` deletes a finished import's file after a while; it cannot be started again)."""
+    return job.status in (ImportStatus.UPLOADED, ImportStatus.FAILED) and bool(job.file)
+
+
 @business_view(Permission.CUSTOMERS_MANAGE)
 @require_http_methods(["GET", "POST"])
 def import_job_page(request: HttpRequest, job_id: int) -> HttpResponse:
@@ -87,7 +95,7 @@ def import_job_page(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
     status = 200
     form = preview = None
-    if request.method == "POST" and job.status in (ImportStatus.UPLOADED, ImportStatus.FAILED):
+    if request.method == "POST" and _editable(job):
         form, preview = _mapping_form(job, request.POST)
         if form.is_valid():
             try:
@@ -96,6 +104,8 @@ def import_job_page(request: HttpRequest, job_id: int) -> HttpResponse:
                 if request.POST.get("action") == "start":
                     import_start(job=job, actor=request.user)
                     return redirect("customers_io:import_job", slug=context.business.slug, job_id=job.pk)
+            except ImportJob.DoesNotExist:
+                raise Http404 from None  # deleted by imports_purge while this request ran
             except DomainError as error:
                 form_add_domain_error(form, error)
                 status = 400
@@ -105,8 +115,10 @@ def import_job_page(request: HttpRequest, job_id: int) -> HttpResponse:
             status = 400
     elif request.method == "POST":
         return redirect("customers_io:import_job", slug=context.business.slug, job_id=job.pk)
-    if form is None and job.status in (ImportStatus.UPLOADED, ImportStatus.FAILED):
+    if form is None and _editable(job):
         form, preview = _mapping_form(job)
+    elif form is None and job.status in (ImportStatus.UPLOADED, ImportStatus.FAILED):
+        messages.info(request, SOURCE_GONE)  # its counts and report are still shown
     return render(
         request,
         "customers/io_job.html",

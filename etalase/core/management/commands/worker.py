@@ -14,6 +14,7 @@ logger = logging.getLogger(__name__)
 SCHEDULE: list[tuple[str, int, tuple[str, ...]]] = [
     ("notification_digests", 600, ()),
     ("customer_scores", 3600, ("--due",)),
+    ("imports_purge", 3600, ()),
 ]
 
 
