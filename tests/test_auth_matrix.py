@@ -7,16 +7,26 @@ round), so a new page cannot ship without deciding who may open it.
 People: ``anonymous``; ``customer`` (an account, no business); ``other_business_member`` (the owner
 of another business); and a member of the tested business in each of the six roles. The expected
 answer for a role comes from ``ROLE_PERMISSIONS``, the one table that maps roles to permissions.
+
+Each kind of person's world is built once, in a transaction rolled back after that person's cases;
+every case runs in pytest-django's savepoint inside it, with its own copy of the world's objects and
+files (see ``built_world`` and ``world``), so a case that changes something leaves nothing behind.
 """
 
+import copy
 import io
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from string import Formatter
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection, transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.views.static import serve
 from PIL import Image
@@ -893,12 +903,65 @@ def check_answer(response, expected: int | str, label: str) -> None:
 # --- the matrix --------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def built_world(user_type, django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[tuple[World, Path]]:
+    """``build_world(user_type)`` once for all of that person's cases, and the folder its files are in.
+
+    ``user_type`` is parametrized with module scope, so pytest runs one person's cases together and
+    finishes this fixture (rolling the world back) before building the next person's. Building takes
+    several times longer than trying a URL.
+
+    The transaction is opened here, before pytest-django's own per-test one, which becomes a savepoint
+    inside it and is rolled back after each case. On-commit callbacks never run, as in any ``db`` test:
+    the outer transaction is rolled back too. A case using the world must not be transactional (its
+    teardown empties every table).
+    """
+    media = tmp_path_factory.mktemp(f"world-{user_type}")
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)):
+            world = build_world(user_type)
+        yield world, media
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(built_world, _isolated_media, settings) -> Iterator[World]:
+    """The world as ``build_world`` returned it, for one case.
+
+    A deep copy, so what a case does to the Python objects (a login stamping ``last_login``, a service
+    changing an instance) never reaches the next case; its rows are rolled back with the savepoint.
+    The world's files are copied into the case's own media folder, where uploads and deletions stay.
+    """
+    built, media = built_world
+    shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    yield copy.deepcopy(built)
+    assert not connection.closed_in_transaction, "the case closed the connection, and the world's transaction with it"
+
+
+def response_close(response) -> None:
+    """Close a response as the test client does, keeping the connection the world's transaction is on.
+
+    Closing sends ``request_finished``, whose ``close_old_connections`` closes a connection found
+    inside a transaction.
+    """
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("user_type", USER_TYPES)
+@pytest.mark.parametrize("user_type", USER_TYPES, scope="module")
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_page(name, user_type, client_for):
+def test_page(name, user_type, world, client_for):
     rule = PAGES[name]
-    world = build_world(user_type)
     pattern = resolve_pattern(name)
     kwargs = {parameter: world.path_value(rule, parameter) for parameter in pattern.pattern.converters}
     url = reverse(name, kwargs=kwargs)
@@ -911,17 +974,16 @@ def test_page(name, user_type, client_for):
         assert response.status_code == (401 if world.acting is None else 200), f"{url} as {user_type}"
         if world.acting is not None:
             assert response["Content-Type"].startswith("text/event-stream")
-        response.close()
+        response_close(response)
         return
     check_answer(response, expected_answer(rule, user_type, api=False), f"{rule.method} {url} as {user_type}")
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("user_type", USER_TYPES)
+@pytest.mark.parametrize("user_type", USER_TYPES, scope="module")
 @pytest.mark.parametrize(("method", "path"), sorted(API))
-def test_api_operation(method, path, user_type, api_client_for):
+def test_api_operation(method, path, user_type, world, api_client_for):
     rule = API[(method, path)]
-    world = build_world(user_type)
     names = [name for _text, name, _spec, _conversion in Formatter().parse(path) if name]
     url = path.format(**{name: world.path_value(rule, name) for name in names})
     api = api_client_for(world.acting)
