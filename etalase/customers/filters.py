@@ -607,9 +607,11 @@ def _sqlite_apply(queryset: QuerySet[Contact], f: ContactFilter, *, business_id:
         return _filtered(queryset, conditions, driver=unique).order_by(*_plain_ordering(f.sort))
     # Counted the rarer kinds first (tags, words, consent...), each only up to the smallest count so far.
     counted = [c for c in reversed(conditions) if c.count is not None]
+    if plan == DRIVE and len(counted) == 1:  # nothing to choose from: not counted
+        return _filtered(queryset, conditions, driver=counted[0]).order_by(*_plain_ordering(f.sort))
     if plan == DRIVE and counted:
         driver, size = _smallest(counted, CANDIDATES)
-        if size >= CANDIDATES and len(counted) > 1:
+        if size >= CANDIDATES:
             driver, size = _smallest(counted, MANY)
         return _filtered(queryset, conditions, driver=driver).order_by(*_plain_ordering(f.sort))
     ordered = tuple(c for c in conditions if c.index and f.sort in c.orders)
