@@ -56,7 +56,11 @@ def import_file(
     """Upload through the page and start with the guessed mapping; the task runs at once."""
     answer = upload_page(client, business, data, name)
     assert answer.status_code == 302, answer.content.decode()[:2000]
-    job = latest_job(business)
+    return start_guessed(client, business, latest_job(business), capture)
+
+
+def start_guessed(client: Client, business: Any, job: ImportJob, capture: Callable[..., Any]) -> ImportJob:
+    """Start an uploaded job on the page with the guessed mapping; the task runs at once."""
     settings_ = io_services.job_settings(job)
     mapping = {f"column_{key}": value for key, value in settings_.fields.items()}
     with capture(execute=True):

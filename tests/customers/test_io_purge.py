@@ -5,7 +5,6 @@ report stay; told through the command, the import pages and the API."""
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from etalase.core.management.commands import worker
 from etalase.customers.enums import ImportStatus
 from etalase.customers.io import services as io_services
 from etalase.customers.models import Contact, ImportJob
+from tests.customers.test_io_import import latest_job, start_guessed, upload_page
 from tests.factories import registered_business
 
 pytestmark = pytest.mark.django_db
@@ -39,12 +39,9 @@ PEOPLE = csv_file([["Rina Wati", "0812-1111-0001"], ["Agus", "0812-1111-0002"]],
 
 def upload(client: Client, business: Any, data: bytes = PEOPLE, *, hours_ago: float = 0) -> ImportJob:
     """Upload through the page, then make the upload ``hours_ago`` old."""
-    answer = client.post(
-        reverse("customers_io:import", args=[business.slug]), {"file": SimpleUploadedFile("c.csv", data)}
-    )
+    answer = upload_page(client, business, data)
     assert answer.status_code == 302, answer.content.decode()[:2000]
-    job = ImportJob.objects.filter(business=business).latest("pk")
-    return aged(job, created=hours_ago)
+    return aged(latest_job(business), created=hours_ago)
 
 
 def aged(job: ImportJob, *, created: float = 0, finished: float | None = None) -> ImportJob:
@@ -54,20 +51,6 @@ def aged(job: ImportJob, *, created: float = 0, finished: float | None = None) -
     if finished is not None:
         changes["finished_at"] = now - dt.timedelta(hours=finished)
     ImportJob.objects.filter(pk=job.pk).update(**changes)
-    job.refresh_from_db()
-    return job
-
-
-def start(client: Client, business: Any, job: ImportJob, capture: Callable[..., Any]) -> ImportJob:
-    """Start on the page with the guessed mapping; the background import runs at once."""
-    settings_ = io_services.job_settings(job)
-    mapping = {f"column_{key}": value for key, value in settings_.fields.items()}
-    with capture(execute=True):
-        answer = client.post(
-            reverse("customers_io:import_job", args=[business.slug, job.pk]),
-            {"action": "start", **({"has_header": "on"} if settings_.has_header else {}), **mapping},
-        )
-    assert answer.status_code == 302, answer.content.decode()[:2000]
     job.refresh_from_db()
     return job
 
@@ -111,7 +94,9 @@ def failing_import(owner_client, business, django_capture_on_commit_callbacks, m
 
     monkeypatch.setattr(io_services._Importer, "_apply", flaky)
     data = csv_file([[f"P {n}", f"0812{n:08d}"] for n in range(25)], header=["Nama", "No HP"])
-    job = start(owner_client, business, upload(owner_client, business, data), django_capture_on_commit_callbacks)
+    job = start_guessed(
+        owner_client, business, upload(owner_client, business, data), django_capture_on_commit_callbacks
+    )
     monkeypatch.setattr(io_services._Importer, "_apply", original)
     assert job.status == ImportStatus.FAILED
     assert stored(job.file.name)
@@ -245,7 +230,7 @@ def test_a_failed_import_younger_than_a_week_can_still_be_started_again(
     job.refresh_from_db()
     assert stored(job.file.name)
     assert "Start the import" in page(owner_client, "import_job", business, job).content.decode()
-    job = start(owner_client, business, job, django_capture_on_commit_callbacks)
+    job = start_guessed(owner_client, business, job, django_capture_on_commit_callbacks)
     assert job.status == ImportStatus.DONE
     assert Contact.objects.filter(business=business).count() == 25
 
@@ -254,7 +239,9 @@ def test_a_finished_import_without_a_header_row_forgets_its_first_customer(
     owner_client, api_client_for, owner, business, django_capture_on_commit_callbacks
 ):
     data = csv_file([["Rina Wati", "0812-1111-0001"], ["Agus", "0812-1111-0002"]])
-    job = start(owner_client, business, upload(owner_client, business, data), django_capture_on_commit_callbacks)
+    job = start_guessed(
+        owner_client, business, upload(owner_client, business, data), django_capture_on_commit_callbacks
+    )
     assert job.status == ImportStatus.DONE
     assert not job.file  # the import itself deletes the file it has read
     assert "Rina Wati" in str(job.mapping)
