@@ -171,13 +171,19 @@ def tag_list(*, business: Any) -> QuerySet[Tag]:
     return Tag.objects.filter(business=business).order_by("name")
 
 
+def contact_identities(*, contact: Contact) -> tuple[list[int], list[int]]:
+    """One person at one business: the ids of the contact and of those merged into it, and their app
+    accounts (acts done through any of those accounts are the person's)."""
+    merged = Contact.objects.filter(business_id=contact.business_id, merged_into=contact).exclude(pk=contact.pk)
+    rows = [(contact.pk, contact.user_id), *merged.values_list("pk", "user_id")]
+    return [pk for pk, _user in rows], sorted({user for _pk, user in rows if user is not None})
+
+
 def contact_timeline(*, business: Any, contact: Contact) -> QuerySet[Activity]:
     """Every activity of this contact at this business, newest first: their own acts (as an app user,
     also through the accounts of contacts merged into it) and acts about them that carry their contact
     id (an order taken by staff, a payment recorded, a note)."""
-    merged = list(Contact.objects.filter(merged_into=contact).values_list("pk", "user_id"))
-    contact_ids = [contact.pk, *(pk for pk, _user in merged)]
-    users = [user for user in [contact.user_id, *(user for _pk, user in merged)] if user]
+    contact_ids, users = contact_identities(contact=contact)
     about = Q(contact_id__in=contact_ids) if len(contact_ids) > 1 else Q(contact_id=contact.pk)
     if users:
         # Two indexes, (contact, time) and (actor, time): the database reads both and sorts what they name.

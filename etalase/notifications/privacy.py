@@ -15,6 +15,7 @@ from django.utils import translation
 from etalase.activity.models import Activity
 from etalase.catalog.models import Product
 from etalase.customers.models import Contact
+from etalase.customers.selectors import contact_identities
 from etalase.directory.models import Business
 from etalase.notifications import rules
 from etalase.notifications.enums import Kind
@@ -23,18 +24,6 @@ from etalase.orders.models import Order
 
 SAFE_ACTIVITY_NAMES = ("title", "number", "amount_minor", "method", "order_paid")
 """What a reworded notification may still take from its activity: the product, order and money."""
-
-
-def _person(contact: Contact) -> tuple[list[int], list[int]]:
-    """The ids of the contact and those merged into it, and their app accounts."""
-    rows = list(
-        Contact.objects.filter(Q(pk=contact.pk) | Q(business_id=contact.business_id, merged_into=contact)).values_list(
-            "pk", "user_id"
-        )
-    )
-    contact_ids = sorted({pk for pk, _user in rows})
-    users = sorted({user for _pk, user in rows if user is not None})
-    return contact_ids, users
 
 
 def _activities_of(business: Business, contact_ids: list[int], users: list[int]) -> Any:
@@ -75,7 +64,7 @@ def notifications_personal_data_erase(contact: Contact) -> None:
     id in its data. Bursts keep their count. Running it again words the same rows the same way.
     """
     business = contact.business
-    contact_ids, users = _person(contact)
+    contact_ids, users = contact_identities(contact=contact)
     activities = _activities_of(business, contact_ids, users)
     about = Q(activity__in=activities.values("pk"))
     if users:
