@@ -157,9 +157,20 @@ def import_upload(*, business: Any, actor: Any, upload: Any) -> ImportJob:
     return job
 
 
+SOURCE_GONE = _("The uploaded file of this import is no longer kept. Upload it again.")
+
+
+def import_job_editable(job: ImportJob) -> bool:
+    """Whether the mapping can change and the import start (again): not started yet, or stopped and
+    still holding its uploaded file (``imports_purge`` deletes a finished import's file after a while)."""
+    return job.status in (ImportStatus.UPLOADED, ImportStatus.FAILED) and bool(job.file)
+
+
 def _editable(job: ImportJob) -> None:
     if job.status in (ImportStatus.RUNNING, ImportStatus.DONE):
         raise Conflict(_("This import has already started; its mapping can no longer change."), code="import_started")
+    if not job.file:
+        raise Conflict(SOURCE_GONE, code="file_gone")
 
 
 @transaction.atomic
@@ -348,7 +359,7 @@ def import_start(*, job: ImportJob, actor: Any) -> ImportJob:
     settings_ = job_settings(job)
     mapping_validate(settings_.fields, columns=settings_.source.columns)
     if not job.file or not job.file.storage.exists(str(job.file.name)):
-        raise Conflict(_("The uploaded file of this import is no longer kept. Upload it again."), code="file_gone")
+        raise Conflict(SOURCE_GONE, code="file_gone")
     job.mapping = {
         **(job.mapping or {}),
         "started_by": actor.pk if getattr(actor, "pk", None) else None,
@@ -853,8 +864,6 @@ SOURCE_KEPT_FOR = dt.timedelta(days=7)
 """A finished or failed import's uploaded file is deleted this long after it finished (a failed one can
 be started again until then). The job, its counts and its per-row report stay: the report holds row
 numbers, outcomes, reasons and contact ids, no personal data."""
-
-SOURCE_GONE = _("The uploaded file of this import is no longer kept. Upload it again.")
 
 
 @dataclass

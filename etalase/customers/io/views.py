@@ -17,6 +17,7 @@ from etalase.customers.io.services import (
     SOURCE_GONE,
     contacts_export_csv,
     contacts_export_xlsx,
+    import_job_editable,
     import_mapping_set,
     import_preview,
     import_report_chunks,
@@ -82,12 +83,6 @@ def _mapping_form(job: ImportJob, data: object = None) -> tuple[MappingForm, obj
     return form, preview
 
 
-def _editable(job: ImportJob) -> bool:
-    """Whether the mapping form is shown: not started yet, or failed and still holding its uploaded file
-    (``imports_purge`` deletes a finished import's file after a while; it cannot be started again)."""
-    return job.status in (ImportStatus.UPLOADED, ImportStatus.FAILED) and bool(job.file)
-
-
 @business_view(Permission.CUSTOMERS_MANAGE)
 @require_http_methods(["GET", "POST"])
 def import_job_page(request: HttpRequest, job_id: int) -> HttpResponse:
@@ -95,7 +90,7 @@ def import_job_page(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
     status = 200
     form = preview = None
-    if request.method == "POST" and _editable(job):
+    if request.method == "POST" and import_job_editable(job):
         form, preview = _mapping_form(job, request.POST)
         if form.is_valid():
             try:
@@ -115,7 +110,7 @@ def import_job_page(request: HttpRequest, job_id: int) -> HttpResponse:
             status = 400
     elif request.method == "POST":
         return redirect("customers_io:import_job", slug=context.business.slug, job_id=job.pk)
-    if form is None and _editable(job):
+    if form is None and import_job_editable(job):
         form, preview = _mapping_form(job)
     elif form is None and job.status in (ImportStatus.UPLOADED, ImportStatus.FAILED):
         messages.info(request, SOURCE_GONE)  # its counts and report are still shown
