@@ -1720,18 +1720,21 @@ def demo_seed(
     days: int = 90,
     reset: bool = False,
     progress: Progress | None = None,
+    now: dt.datetime | None = None,
 ) -> DemoSummary:
     """Load the demo data set in one transaction and return what is in the database afterwards.
 
     With ``reset`` every business and user (and all that belongs to them) is deleted first;
-    without it, a database that already holds the demo raises :class:`DemoAlreadyLoaded`.
+    without it, a database that already holds the demo raises :class:`DemoAlreadyLoaded`. ``now`` is
+    the story's present (default: this moment); the same seed and ``now`` give the same data, while
+    two loads moments apart may differ by a step that fell between them.
     """
     if customers < 0 or days < 1:
         raise ValueError("customers must be 0 or more and days 1 or more")
     say = progress or (lambda message: None)
     # One real hash for everyone, computed once: Argon2 is slow on purpose.
     password_hash = make_password(DEMO_PASSWORD, hasher="argon2")
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         if reset:
             say("deleting the previous data")

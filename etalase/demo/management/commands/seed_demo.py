@@ -1,3 +1,4 @@
+import datetime as dt
 import time
 from typing import Any
 
@@ -16,6 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=300, help="How many customers sign up.")
         parser.add_argument("--days", type=int, default=90, help="How many days of activity, up to now.")
         parser.add_argument(
+            "--now",
+            type=dt.datetime.fromisoformat,
+            default=None,
+            help="The story's present, e.g. 2026-11-28T12:00+07:00 (default: now); with --seed, the same data.",
+        )
+        parser.add_argument(
             "--reset",
             action="store_true",
             help="Delete every business and user (and all their data) first, then load the demo.",
@@ -24,6 +31,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["customers"] < 0 or options["days"] < 1:
             raise CommandError("--customers must be 0 or more and --days 1 or more.")
+        if options["now"] is not None and options["now"].tzinfo is None:
+            raise CommandError("--now needs a time zone, e.g. 2026-11-28T12:00+07:00.")
         if options["reset"] and getattr(settings, "PRODUCTION", False):
             raise CommandError("--reset deletes every user and business; it is refused in production mode.")
         verbosity = options.get("verbosity", 1)
@@ -40,6 +49,7 @@ class Command(BaseCommand):
                 days=options["days"],
                 reset=options["reset"],
                 progress=progress,
+                now=options["now"],
             )
         except DemoAlreadyLoaded as exc:
             raise CommandError("The demo data is already loaded; use --reset to load it again.") from exc
