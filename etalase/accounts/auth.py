@@ -6,8 +6,10 @@ Session-authenticated writes must carry the CSRF token; token-authenticated call
 from typing import Any
 
 from django.http import HttpRequest
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
+from etalase.accounts.models import User
 from etalase.accounts.services import api_token_authenticate
 
 
@@ -20,3 +22,17 @@ class TokenAuth(HttpBearer):
 
 
 api_auth = [TokenAuth(), SessionAuth()]
+
+
+def api_user(request: HttpRequest) -> User:
+    """The account an authenticated API operation acts for (set by ``api_auth``)."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise AuthenticationError()
+    return user
+
+
+def api_user_optional(request: HttpRequest) -> User | None:
+    """The account behind an operation whose authentication is optional, or ``None``."""
+    user = getattr(request, "auth", None)
+    return user if isinstance(user, User) else None

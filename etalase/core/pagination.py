@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 MAX_PAGE_SIZE = 100
 
@@ -31,3 +32,14 @@ def paginate(queryset: QuerySet[Any], *, page: int = 1, size: int = 20) -> Page:
     offset = (number - 1) * size
     rows = list(queryset[offset : offset + size + 1])
     return Page(items=rows[:size], number=number, size=size, has_next=len(rows) > size)
+
+
+MAX_PAGE_NUMBER = 10_000
+
+
+def page_number(request: HttpRequest, name: str = "page") -> int:
+    """The page a list was asked for (``?page=``), 1 for anything that is not a number, bounded."""
+    try:
+        return max(1, min(int(request.GET.get(name, "1")), MAX_PAGE_NUMBER))
+    except ValueError:
+        return 1

@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, QuerySet, Value, When
 
 from etalase.accounts.models import User
+from etalase.core.errors import NotFound
 from etalase.core.text import search_filter
 from etalase.directory.enums import BusinessStatus, InvitationStatus
 from etalase.directory.hours import opening_status
@@ -50,6 +51,14 @@ def business_public_list(
 
 def business_public_get(*, slug: str) -> Business | None:
     return business_public_list().filter(slug=slug).first()
+
+
+def business_public_require(*, slug: str) -> Business:
+    """A business anyone may see, or :class:`NotFound` (missing, suspended and hidden look the same)."""
+    business = business_public_get(slug=slug)
+    if business is None:
+        raise NotFound()
+    return business
 
 
 def city_list() -> list[str]:

@@ -1,8 +1,14 @@
 """The one place that answers "which business, which member, which permissions" for a request.
 
-Pages (``business_view``) and the API (``business_context_for``) both go through
-:func:`business_context_resolve`. A business the user is not a member of answers exactly like a
-business that does not exist: 404.
+Pages (``business_view`` then ``business_context_of``) and the API (``business_context_for``) both
+go through :func:`business_context_resolve`. A business the user is not a member of answers exactly
+like a business that does not exist: 404.
+
+The permission rule of the house: **the boundary checks, services trust.** A page names its
+permission in ``@business_view(Permission.X)``; an API operation in ``business_context_for(request,
+slug, Permission.X)``. Services take the resolved business (and the acting user) and check only what
+keeps the data consistent, never who may call them, so the demo, the worker and the keyword engine
+call the same services without a member.
 """
 
 from collections.abc import Callable
@@ -11,15 +17,20 @@ from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from etalase.accounts.models import User
 from etalase.core.errors import NotFound, PermissionDenied
 from etalase.directory.models import Business, Membership
 from etalase.directory.permissions import permissions_for_role
 
 SESSION_KEY = "etalase_business"
+
+
+REQUEST_ATTRIBUTE = "business_context"
 
 
 @dataclass(frozen=True)
@@ -29,7 +40,7 @@ class BusinessContext:
     permissions: frozenset[str]
 
     @property
-    def user(self) -> Any:
+    def user(self) -> User:
         return self.membership.user
 
     def has(self, permission: str) -> bool:
@@ -40,9 +51,9 @@ class BusinessContext:
             raise PermissionDenied()
 
 
-def business_context_resolve(*, user: Any, slug: str) -> BusinessContext:
+def business_context_resolve(*, user: User | AnonymousUser | None, slug: str) -> BusinessContext:
     """Raise :class:`NotFound` unless ``user`` is a member of the business called ``slug``."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):
         raise NotFound()
     membership = (
         Membership.objects.select_related("business", "business__category", "user")
@@ -76,7 +87,7 @@ def business_view(
                 raise Http404 from exc
             if permission is not None:
                 context.require(permission)  # PermissionDenied -> 403 page via middleware
-            request.business_context = context  # type: ignore[attr-defined]
+            setattr(request, REQUEST_ATTRIBUTE, context)
             request.session[SESSION_KEY] = context.business.slug
             # The business side shows times in the business's own timezone.
             with timezone.override(ZoneInfo(context.business.timezone)):
@@ -85,6 +96,22 @@ def business_view(
         return wrapper
 
     return decorator
+
+
+def business_context_of(request: HttpRequest) -> BusinessContext:
+    """The context ``@business_view`` resolved for this page."""
+    context = getattr(request, REQUEST_ATTRIBUTE, None)
+    if not isinstance(context, BusinessContext):
+        raise RuntimeError("business_context_of() needs a page decorated with @business_view.")
+    return context
+
+
+def business_context_for(request: HttpRequest, slug: str, permission: str | None = None) -> BusinessContext:
+    """For an API operation: the caller's membership of ``slug`` (404 otherwise) holding ``permission``."""
+    context = business_context_resolve(user=getattr(request, "auth", None), slug=slug)
+    if permission is not None:
+        context.require(permission)
+    return context
 
 
 def current_business_slug(request: HttpRequest) -> str | None:
