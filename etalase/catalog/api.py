@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import File, Form, Path, Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field, StrictInt
 
@@ -23,6 +23,7 @@ from etalase.catalog.selectors import (
     post_public_list,
     product_get_for_business,
     product_list_for_business,
+    product_photos,
     product_public_get,
     product_public_list,
     product_search,
@@ -41,36 +42,20 @@ from etalase.catalog.services import (
     product_show,
     product_update,
 )
-from etalase.core.api import MAX_ID, PageMeta, errors
+from etalase.core.api import Id, PageIn, PageMeta, Slug, errors, page_answer
 from etalase.core.errors import NotFound
-from etalase.core.pagination import paginate
 from etalase.directory.models import Business
 from etalase.directory.permissions import Permission
-from etalase.directory.selectors import business_opening_status, business_public_get
-from etalase.directory.tenancy import BusinessContext, business_context_resolve
+from etalase.directory.selectors import business_opening_status, business_public_require
+from etalase.directory.tenancy import BusinessContext, business_context_for
 
 router = Router(tags=["catalog"])
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-Slug = Annotated[str, Path(max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")]
 Money = Annotated[StrictInt, Field(description="Integer minor units: whole rupiah for IDR (15000 = Rp 15.000).")]
 
 PUBLIC_READ = errors(404, 422)
 MEMBER_READ = errors(401, 403, 404, 422)
 MEMBER_WRITE = errors(400, 401, 403, 404, 409, 422)
-
-
-def _context(request: HttpRequest, slug: str) -> BusinessContext:
-    context = business_context_resolve(user=request.auth, slug=slug)  # type: ignore[attr-defined]
-    context.require(Permission.CATALOG_MANAGE)
-    return context
-
-
-def _public_business(slug: str) -> Business:
-    business = business_public_get(slug=slug)
-    if business is None:
-        raise NotFound()
-    return business
 
 
 def _owner_product(context: BusinessContext, product_id: int) -> Product:
@@ -128,7 +113,7 @@ class ProductDetailOut(ProductOut):
 
     @staticmethod
     def resolve_photos(obj: Product) -> list[ProductImage]:
-        return list(getattr(obj, "ordered_images", None) or obj.images.order_by("position", "id"))
+        return product_photos(obj)
 
 
 class ProductPage(PageMeta):
@@ -150,7 +135,7 @@ class OwnerProductDetailOut(OwnerProductOut):
 
     @staticmethod
     def resolve_photos(obj: Product) -> list[ProductImage]:
-        return list(getattr(obj, "ordered_images", None) or obj.images.order_by("position", "id"))
+        return product_photos(obj)
 
 
 class OwnerProductPage(PageMeta):
@@ -245,11 +230,6 @@ class StorefrontOut(Schema):
     posts: list[PostOut]
 
 
-class PageIn(Schema):
-    page: int = Field(1, ge=1, le=10_000)
-    size: int = Field(20, ge=1, le=100)
-
-
 class SearchIn(PageIn):
     q: str = Field("", max_length=200, description="Words to find, any case or accent; Indonesian or English.")
     category: str | None = Field(None, max_length=64, description="A business field's slug.")
@@ -288,8 +268,7 @@ class ReorderOut(Schema):
 
 
 def _page(queryset: Any, paging: PageIn) -> dict[str, Any]:
-    page = paginate(queryset, page=paging.page, size=paging.size)
-    return {"items": page.items, "page": page.number, "size": page.size, "next_page": page.next_number}
+    return page_answer(queryset, page=paging.page, size=paging.size)
 
 
 # --- public --------------------------------------------------------------------------------------
@@ -298,7 +277,7 @@ def _page(queryset: Any, paging: PageIn) -> dict[str, Any]:
 @router.get("/businesses/{slug}/storefront", response={200: StorefrontOut, **PUBLIC_READ}, auth=None)
 def storefront(request: HttpRequest, slug: Slug) -> dict[str, Any]:
     """The shop with the first page of its products (in the shop's order) and its latest posts."""
-    business = _public_business(slug)
+    business = business_public_require(slug=slug)
     return {
         "business": business,
         "products": _page(product_public_list(business), PageIn(page=1, size=20)),
@@ -308,12 +287,12 @@ def storefront(request: HttpRequest, slug: Slug) -> dict[str, Any]:
 
 @router.get("/businesses/{slug}/products", response={200: ProductPage, **PUBLIC_READ}, auth=None)
 def products(request: HttpRequest, slug: Slug, paging: Query[PageIn]) -> dict[str, Any]:
-    return _page(product_public_list(_public_business(slug)), paging)
+    return _page(product_public_list(business_public_require(slug=slug)), paging)
 
 
 @router.get("/businesses/{slug}/products/{product_id}", response={200: ProductDetailOut, **PUBLIC_READ}, auth=None)
 def product_detail(request: HttpRequest, slug: Slug, product_id: Id) -> Product:
-    product = product_public_get(_public_business(slug), product_id)
+    product = product_public_get(business_public_require(slug=slug), product_id)
     if product is None:
         raise NotFound()
     return product
@@ -321,7 +300,7 @@ def product_detail(request: HttpRequest, slug: Slug, product_id: Id) -> Product:
 
 @router.get("/businesses/{slug}/posts", response={200: PostPage, **PUBLIC_READ}, auth=None)
 def posts(request: HttpRequest, slug: Slug, paging: Query[PageIn]) -> dict[str, Any]:
-    return _page(post_public_list(_public_business(slug)), paging)
+    return _page(post_public_list(business_public_require(slug=slug)), paging)
 
 
 @router.get("/search/products", response={200: ProductPage, **errors(422)}, auth=None)
@@ -338,13 +317,13 @@ CATALOG = "/businesses/{slug}/catalog"
 
 @router.get(CATALOG + "/products", response={200: OwnerProductPage, **MEMBER_READ}, auth=api_auth)
 def owner_products(request: HttpRequest, slug: Slug, filters: Query[OwnerFilterIn]) -> dict[str, Any]:
-    context = _context(request, slug)
+    context = business_context_for(request, slug, Permission.CATALOG_MANAGE)
     return _page(product_list_for_business(context.business, status=filters.status), filters)
 
 
 @router.post(CATALOG + "/products", response={201: OwnerProductDetailOut, **MEMBER_WRITE}, auth=api_auth)
 def owner_product_create(request: HttpRequest, slug: Slug, payload: ProductIn) -> Status[Product]:
-    context = _context(request, slug)
+    context = business_context_for(request, slug, Permission.CATALOG_MANAGE)
     product = product_create(context=context, channel=Channel.API, **payload.dict())
     return Status(201, _owner_product(context, product.pk))
 
@@ -352,19 +331,19 @@ def owner_product_create(request: HttpRequest, slug: Slug, payload: ProductIn) -
 @router.post(CATALOG + "/products/reorder", response={200: ReorderOut, **MEMBER_WRITE}, auth=api_auth)
 def owner_products_reorder(request: HttpRequest, slug: Slug, payload: ReorderIn) -> dict[str, Any]:
     """Put these products first, in this order; the others follow in their current order."""
-    context = _context(request, slug)
+    context = business_context_for(request, slug, Permission.CATALOG_MANAGE)
     return {"ids": product_reorder(context=context, ordered_ids=payload.ids, channel=Channel.API)}
 
 
 @router.get(CATALOG + "/products/{product_id}", response={200: OwnerProductDetailOut, **MEMBER_READ}, auth=api_auth)
 def owner_product_detail(request: HttpRequest, slug: Slug, product_id: Id) -> Product:
-    return _owner_product(_context(request, slug), product_id)
+    return _owner_product(business_context_for(request, slug, Permission.CATALOG_MANAGE), product_id)
 
 
 @router.patch(CATALOG + "/products/{product_id}", response={200: OwnerProductDetailOut, **MEMBER_WRITE}, auth=api_auth)
 def owner_product_update(request: HttpRequest, slug: Slug, product_id: Id, payload: ProductPatchIn) -> Product:
     """Change only the fields sent; send ``null`` to clear the discount price or make stock unlimited."""
-    context = _context(request, slug)
+    context = business_context_for(request, slug, Permission.CATALOG_MANAGE)
     product_update(context=context, product_id=product_id, channel=Channel.API, **payload.dict(exclude_unset=True))
     return _owner_product(context, product_id)
 
@@ -372,12 +351,12 @@ def owner_product_update(request: HttpRequest, slug: Slug, product_id: Id, paylo
 @router.delete(CATALOG + "/products/{product_id}", response={204: None, **MEMBER_WRITE}, auth=api_auth)
 def owner_product_archive(request: HttpRequest, slug: Slug, product_id: Id) -> Status[None]:
     """Archive the product: customers no longer see it; publish it again to bring it back."""
-    product_archive(context=_context(request, slug), product_id=product_id, channel=Channel.API)
+    context = business_context_for(request, slug, Permission.CATALOG_MANAGE)
+    product_archive(context=context, product_id=product_id, channel=Channel.API)
     return Status(204, None)
 
 
-def _status_change(request: HttpRequest, slug: str, product_id: int, action: Any) -> Product:
-    context = _context(request, slug)
+def _status_change(context: BusinessContext, product_id: int, action: Any) -> Product:
     action(context=context, product_id=product_id, channel=Channel.API)
     return _owner_product(context, product_id)
 
@@ -386,21 +365,24 @@ def _status_change(request: HttpRequest, slug: str, product_id: int, action: Any
     CATALOG + "/products/{product_id}/publish", response={200: OwnerProductDetailOut, **MEMBER_WRITE}, auth=api_auth
 )
 def owner_product_publish(request: HttpRequest, slug: Slug, product_id: Id) -> Product:
-    return _status_change(request, slug, product_id, product_publish)
+    context = business_context_for(request, slug, Permission.CATALOG_MANAGE)
+    return _status_change(context, product_id, product_publish)
 
 
 @router.post(
     CATALOG + "/products/{product_id}/hide", response={200: OwnerProductDetailOut, **MEMBER_WRITE}, auth=api_auth
 )
 def owner_product_hide(request: HttpRequest, slug: Slug, product_id: Id) -> Product:
-    return _status_change(request, slug, product_id, product_hide)
+    context = business_context_for(request, slug, Permission.CATALOG_MANAGE)
+    return _status_change(context, product_id, product_hide)
 
 
 @router.post(
     CATALOG + "/products/{product_id}/show", response={200: OwnerProductDetailOut, **MEMBER_WRITE}, auth=api_auth
 )
 def owner_product_show(request: HttpRequest, slug: Slug, product_id: Id) -> Product:
-    return _status_change(request, slug, product_id, product_show)
+    context = business_context_for(request, slug, Permission.CATALOG_MANAGE)
+    return _status_change(context, product_id, product_show)
 
 
 @router.post(
@@ -411,7 +393,7 @@ def owner_product_images_add(
 ) -> Status[Product]:
     """Upload photos (multipart, field ``images``, repeatable): at most 8 per product, 8 MB each;
     stored as WebP without EXIF. All are added, or none when one is refused."""
-    context = _context(request, slug)
+    context = business_context_for(request, slug, Permission.CATALOG_MANAGE)
     product_images_add(context=context, product_id=product_id, uploads=images, channel=Channel.API)
     return Status(201, _owner_product(context, product_id))
 
@@ -420,7 +402,8 @@ def owner_product_images_add(
     CATALOG + "/products/{product_id}/images/{image_id}", response={204: None, **MEMBER_WRITE}, auth=api_auth
 )
 def owner_product_image_remove(request: HttpRequest, slug: Slug, product_id: Id, image_id: Id) -> Status[None]:
-    product_image_remove(context=_context(request, slug), product_id=product_id, image_id=image_id, channel=Channel.API)
+    context = business_context_for(request, slug, Permission.CATALOG_MANAGE)
+    product_image_remove(context=context, product_id=product_id, image_id=image_id, channel=Channel.API)
     return Status(204, None)
 
 
@@ -431,14 +414,15 @@ def owner_product_image_remove(request: HttpRequest, slug: Slug, product_id: Id,
 )
 def owner_product_image_cover(request: HttpRequest, slug: Slug, product_id: Id, image_id: Id) -> Product:
     """Make this photo the cover (first place)."""
-    context = _context(request, slug)
+    context = business_context_for(request, slug, Permission.CATALOG_MANAGE)
     product_image_set_cover(context=context, product_id=product_id, image_id=image_id, channel=Channel.API)
     return _owner_product(context, product_id)
 
 
 @router.get(CATALOG + "/posts", response={200: OwnerPostPage, **MEMBER_READ}, auth=api_auth)
 def owner_posts(request: HttpRequest, slug: Slug, paging: Query[PageIn]) -> dict[str, Any]:
-    return _page(post_list_for_business(_context(request, slug).business), paging)
+    context = business_context_for(request, slug, Permission.CATALOG_MANAGE)
+    return _page(post_list_for_business(context.business), paging)
 
 
 @router.post(CATALOG + "/posts", response={201: OwnerPostOut, **MEMBER_WRITE}, auth=api_auth)
@@ -451,13 +435,13 @@ def owner_post_create(
 ) -> Status[Post]:
     """Publish a post (multipart): ``image``, ``caption`` (at most 2200 characters) and ``products``
     (repeatable: ids of this shop's products to tag)."""
-    context = _context(request, slug)
+    context = business_context_for(request, slug, Permission.CATALOG_MANAGE)
     post = post_create(context=context, image=image, caption=caption, product_ids=products, channel=Channel.API)
     return Status(201, post_list_for_business(context.business).get(pk=post.pk))
 
 
 @router.post(CATALOG + "/posts/{post_id}/hide", response={200: OwnerPostOut, **MEMBER_WRITE}, auth=api_auth)
 def owner_post_hide(request: HttpRequest, slug: Slug, post_id: Id) -> Post:
-    context = _context(request, slug)
+    context = business_context_for(request, slug, Permission.CATALOG_MANAGE)
     post_hide(context=context, post_id=post_id, channel=Channel.API)
     return post_list_for_business(context.business).get(pk=post_id)

@@ -26,6 +26,11 @@ def _all_photos_prefetch() -> Prefetch:
     return Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"), to_attr="ordered_images")
 
 
+def product_photos(product: Product) -> list[ProductImage]:
+    """The product's photos in order, cover first: the ones its selector prefetched, else one query."""
+    return list(getattr(product, "ordered_images", None) or product.images.order_by("position", "id"))
+
+
 # --- the owner's side ----------------------------------------------------------------------------
 
 

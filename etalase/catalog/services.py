@@ -1,7 +1,8 @@
 """Catalog writes: products, their photos, showcase posts, counters kept for engagement, and views.
 
-Every write takes the member's :class:`BusinessContext`, needs ``catalog.manage``, runs in one
-transaction and records an Activity. A product, photo or post of another business is reported as
+Every write takes the member's :class:`BusinessContext` (the business, and who acts), runs in one
+transaction and records an Activity. Who may write is checked at the boundary (``catalog.manage``
+on the pages and API operations), never here. A product, photo or post of another business is reported as
 missing (:class:`NotFound`), exactly like one that does not exist.
 """
 
@@ -26,8 +27,8 @@ from etalase.catalog.models import MAX_PRODUCT_IMAGES, Post, Product, ProductIma
 from etalase.core.errors import Conflict, NotFound, ValidationError
 from etalase.core.images import InvalidImage, image_normalize
 from etalase.core.text import text_normalize
+from etalase.core.whole_numbers import WholeNumberRule, is_whole_number
 from etalase.directory.models import Business
-from etalase.directory.permissions import Permission
 from etalase.directory.tenancy import BusinessContext
 
 TITLE_MAX_LENGTH = 120
@@ -66,8 +67,37 @@ def _raise_fields(errors: dict[str, str | Promise]) -> None:
     raise ValidationError(message, fields=errors)
 
 
-def _is_whole_number(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+# The whole-number fields of a product: the rule each value must meet, and whether it may be None
+# (no discount price, unlimited stock).
+_NUMBER_FIELDS: dict[str, tuple[WholeNumberRule, bool]] = {
+    "price_minor": (
+        WholeNumberRule(
+            maximum=MAX_PRICE_MINOR,
+            not_whole=_("Enter the price as a whole number, for example 15000."),
+            negative=_("The price cannot be negative."),
+            too_high=_("The price is too high."),
+        ),
+        False,
+    ),
+    "compare_at_minor": (
+        WholeNumberRule(
+            maximum=MAX_PRICE_MINOR,
+            not_whole=_("Enter the price before discount as a whole number."),
+            negative=_("The price before discount cannot be negative."),
+            too_high=_("The price before discount is too high."),
+        ),
+        True,
+    ),
+    "stock": (
+        WholeNumberRule(
+            maximum=MAX_STOCK,
+            not_whole=_("Enter the stock as a whole number, or leave it empty for unlimited."),
+            negative=_("The stock cannot be negative. Leave it empty for unlimited stock."),
+            too_high=_("The stock is too high."),
+        ),
+        True,
+    ),
+}
 
 
 def _product_fields_clean(values: dict[str, Any]) -> dict[str, Any]:
@@ -88,35 +118,13 @@ def _product_fields_clean(values: dict[str, Any]) -> dict[str, Any]:
                 "count": DESCRIPTION_MAX_LENGTH
             }
         cleaned["description"] = description
-    if "price_minor" in values:
-        price = values["price_minor"]
-        if price is None or not _is_whole_number(price):
-            errors["price_minor"] = _("Enter the price as a whole number, for example 15000.")
-        elif price < 0:
-            errors["price_minor"] = _("The price cannot be negative.")
-        elif price > MAX_PRICE_MINOR:
-            errors["price_minor"] = _("The price is too high.")
-        cleaned["price_minor"] = price
-    if "compare_at_minor" in values:
-        compare_at = values["compare_at_minor"]
-        if compare_at is not None:
-            if not _is_whole_number(compare_at):
-                errors["compare_at_minor"] = _("Enter the price before discount as a whole number.")
-            elif compare_at < 0:
-                errors["compare_at_minor"] = _("The price before discount cannot be negative.")
-            elif compare_at > MAX_PRICE_MINOR:
-                errors["compare_at_minor"] = _("The price before discount is too high.")
-        cleaned["compare_at_minor"] = compare_at
-    if "stock" in values:
-        stock = values["stock"]
-        if stock is not None:
-            if not _is_whole_number(stock):
-                errors["stock"] = _("Enter the stock as a whole number, or leave it empty for unlimited.")
-            elif stock < 0:
-                errors["stock"] = _("The stock cannot be negative. Leave it empty for unlimited stock.")
-            elif stock > MAX_STOCK:
-                errors["stock"] = _("The stock is too high.")
-        cleaned["stock"] = stock
+    for name, (rule, may_be_none) in _NUMBER_FIELDS.items():
+        if name in values:
+            value = values[name]
+            problem = None if may_be_none and value is None else rule.problem(value)
+            if problem is not None:
+                errors[name] = problem
+            cleaned[name] = value
     if "sku" in values:
         sku = str(values["sku"] or "").strip()
         if len(sku) > SKU_MAX_LENGTH:
@@ -208,7 +216,6 @@ def product_create(
 ) -> Product:
     """Add a product as a draft (or published at once with ``publish``), at the top of the shop,
     with its first photos if given: all of it, or nothing when anything is wrong."""
-    context.require(Permission.CATALOG_MANAGE)
     fields = _product_fields_clean(
         {
             "title": title,
@@ -254,7 +261,6 @@ def product_update(
     channel: str = Channel.WEB,
 ) -> Product:
     """Change the given fields (an argument left out keeps its value)."""
-    context.require(Permission.CATALOG_MANAGE)
     given = {
         "title": title,
         "description": description,
@@ -281,7 +287,6 @@ def product_update(
 @transaction.atomic
 def product_publish(*, context: BusinessContext, product_id: int, channel: str = Channel.WEB) -> Product:
     """Show the product to customers (an archived one comes back too); needs a name and a price."""
-    context.require(Permission.CATALOG_MANAGE)
     product = _product_for_update(context, product_id)
     if product.status == ProductStatus.PUBLISHED:
         return product
@@ -299,7 +304,6 @@ def product_publish(*, context: BusinessContext, product_id: int, channel: str =
 
 
 def _visibility_set(context: BusinessContext, product_id: int, *, hidden: bool, channel: str) -> Product:
-    context.require(Permission.CATALOG_MANAGE)
     product = _product_for_update(context, product_id)
     if product.status == ProductStatus.ARCHIVED:
         raise Conflict(
@@ -327,7 +331,6 @@ def product_show(*, context: BusinessContext, product_id: int, channel: str = Ch
 @transaction.atomic
 def product_archive(*, context: BusinessContext, product_id: int, channel: str = Channel.WEB) -> Product:
     """Retire the product: gone from the storefront and the owner's usual list; orders keep pointing at it."""
-    context.require(Permission.CATALOG_MANAGE)
     product = _product_for_update(context, product_id)
     if product.status == ProductStatus.ARCHIVED:
         return product
@@ -340,7 +343,7 @@ def product_archive(*, context: BusinessContext, product_id: int, channel: str =
 def _id_list(values: Sequence[Any], *, field: str) -> list[int]:
     ids: list[int] = []
     for value in values:
-        if not _is_whole_number(value) or value < 1:
+        if not is_whole_number(value) or value < 1:
             message = _("Give product numbers only.")
             raise ValidationError(message, fields={field: message})
         if value not in ids:
@@ -354,7 +357,6 @@ def product_reorder(*, context: BusinessContext, ordered_ids: Sequence[int], cha
 
     Returns every non-archived product id in the new order.
     """
-    context.require(Permission.CATALOG_MANAGE)
     if len(ordered_ids) > MAX_REORDER:
         raise ValidationError(
             _("Reorder at most %(count)d products at once.") % {"count": MAX_REORDER}, fields={"ids": ""}
@@ -390,7 +392,6 @@ def product_reorder(*, context: BusinessContext, ordered_ids: Sequence[int], cha
 @transaction.atomic
 def product_move(*, context: BusinessContext, product_id: int, offset: int, channel: str = Channel.WEB) -> list[int]:
     """Move one product up (``offset`` -1) or down (+1) in the shop's order."""
-    context.require(Permission.CATALOG_MANAGE)
     order = list(
         Product.objects.filter(business=context.business)
         .exclude(status=ProductStatus.ARCHIVED)
@@ -468,7 +469,6 @@ def product_images_add(
     channel: str = Channel.WEB,
 ) -> list[ProductImage]:
     """Add photos after the existing ones, all or none; a product has at most 8 photos."""
-    context.require(Permission.CATALOG_MANAGE)
     product = _product_for_update(context, product_id)
     uploads = [upload for upload in uploads if upload]
     message: str | Promise
@@ -538,7 +538,6 @@ def _image_for_update(context: BusinessContext, product_id: int, image_id: int) 
 def product_image_remove(
     *, context: BusinessContext, product_id: int, image_id: int, channel: str = Channel.WEB
 ) -> Product:
-    context.require(Permission.CATALOG_MANAGE)
     product, image = _image_for_update(context, product_id, image_id)
     _files_delete_on_commit(image.detail, image.thumbnail)
     image.delete()
@@ -553,7 +552,6 @@ def product_image_set_cover(
     *, context: BusinessContext, product_id: int, image_id: int, channel: str = Channel.WEB
 ) -> Product:
     """Make this photo the cover: it moves to the first place, the others keep their order after it."""
-    context.require(Permission.CATALOG_MANAGE)
     product, image = _image_for_update(context, product_id, image_id)
     others = [other for other in product.images.order_by("position", "id") if other.pk != image.pk]
     if image.position == 0 and all(other.position > 0 for other in others):
@@ -577,7 +575,6 @@ def post_create(
     channel: str = Channel.WEB,
 ) -> Post:
     """Publish a showcase post: a picture, a caption, and optionally some of this shop's products."""
-    context.require(Permission.CATALOG_MANAGE)
     errors: dict[str, str | Promise] = {}
     caption = str(caption or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(caption) > CAPTION_MAX_LENGTH:
@@ -613,7 +610,6 @@ def post_create(
 
 @transaction.atomic
 def post_hide(*, context: BusinessContext, post_id: int, channel: str = Channel.WEB) -> Post:
-    context.require(Permission.CATALOG_MANAGE)
     post = Post.objects.select_for_update().filter(business=context.business, pk=post_id).first()
     if post is None:
         raise NotFound()

@@ -3,6 +3,8 @@ and product pages that customers open from a shared link."""
 
 import logging
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -24,6 +26,7 @@ from etalase.catalog.selectors import (
     product_choices_for_business,
     product_get_for_business,
     product_list_for_business,
+    product_photos,
     product_public_get,
     product_public_list,
 )
@@ -45,13 +48,13 @@ from etalase.catalog.services import (
 from etalase.core.errors import DomainError
 from etalase.core.formats import money_format
 from etalase.core.forms import form_add_domain_error
-from etalase.core.pagination import Page, paginate
+from etalase.core.pagination import MAX_PAGE_NUMBER, Page, page_number, paginate
 from etalase.core.phones import phone_display
 from etalase.core.visitors import visitor_key, visitor_key_ensure
 from etalase.directory.models import Business
 from etalase.directory.permissions import Permission
-from etalase.directory.selectors import business_opening_status, business_public_get
-from etalase.directory.tenancy import BusinessContext, business_view
+from etalase.directory.selectors import business_opening_status, business_public_require
+from etalase.directory.tenancy import business_context_of, business_view
 
 logger = logging.getLogger(__name__)
 
@@ -64,20 +67,19 @@ NOT_A_VISITOR = re.compile(
 )
 
 
-def _context(request: HttpRequest) -> BusinessContext:
-    return request.business_context  # type: ignore[attr-defined,no-any-return]
-
-
-def _page_number(request: HttpRequest, name: str = "page") -> int:
-    try:
-        return max(1, min(int(request.GET.get(name, "1")), 10_000))
-    except ValueError:
-        return 1
-
-
 def _raise_not_found(error: DomainError) -> None:
     if error.status == 404:
         raise Http404 from error
+
+
+@contextmanager
+def _missing_is_404() -> Iterator[None]:
+    """A product, photo or post that is missing (or another shop's) answers the 404 page."""
+    try:
+        yield
+    except DomainError as error:
+        _raise_not_found(error)
+        raise
 
 
 # --- the owner's products ------------------------------------------------------------------------
@@ -88,9 +90,9 @@ def _owner_filter(request: HttpRequest) -> str:
     return value if value in OWNER_FILTERS else ""
 
 
-def _product_list_context(request: HttpRequest, *, page_number: int, status: str) -> dict[str, Any]:
-    business = _context(request).business
-    page = paginate(product_list_for_business(business, status=status or None), page=page_number, size=PAGE_SIZE)
+def _product_list_context(request: HttpRequest, *, number: int, status: str) -> dict[str, Any]:
+    business = business_context_of(request).business
+    page = paginate(product_list_for_business(business, status=status or None), page=number, size=PAGE_SIZE)
     query = urlencode({"status": status}) + "&" if status else ""
     return {
         "nav": "more",
@@ -111,39 +113,48 @@ def _product_list_context(request: HttpRequest, *, page_number: int, status: str
 @business_view(Permission.CATALOG_MANAGE)
 @require_GET
 def product_list(request: HttpRequest) -> HttpResponse:
-    context = _product_list_context(request, page_number=_page_number(request), status=_owner_filter(request))
+    context = _product_list_context(request, number=page_number(request), status=_owner_filter(request))
     return render(request, "catalog/product_list.html", context)
 
 
 def _after_product_action(request: HttpRequest, product_id: int, notice: str, *, failed: bool = False) -> HttpResponse:
     """Answer a publish/hide/show/archive/move button: the refreshed list for htmx, else a redirect."""
-    slug = _context(request).business.slug
+    slug = business_context_of(request).business.slug
     status = _owner_filter(request)
     try:
-        page_number = max(1, min(int(request.POST.get("page", "1")), 10_000))
+        number = max(1, min(int(request.POST.get("page", "1")), MAX_PAGE_NUMBER))
     except ValueError:
-        page_number = 1
+        number = 1
     if request.POST.get("from") == "edit":
         (messages.error if failed else messages.success)(request, notice)
         return redirect("catalog:product_edit", slug=slug, product_id=product_id)
     if getattr(request, "htmx", False):
-        context = _product_list_context(request, page_number=page_number, status=status)
+        context = _product_list_context(request, number=number, status=status)
         context.update(notice=notice, notice_failed=failed)
         # 200 even when the action failed: htmx swaps only successful answers, and the notice explains.
         return render(request, "catalog/product_list.html#product-list", context)
     (messages.error if failed else messages.success)(request, notice)
-    query = {key: value for key, value in (("status", status), ("page", page_number)) if value and value != 1}
+    query = {key: value for key, value in (("status", status), ("page", number)) if value and value != 1}
     url = reverse("catalog:product_list", args=[slug])
     return redirect(f"{url}?{urlencode(query)}" if query else url)
 
 
-def _product_action(request: HttpRequest, product_id: int, action: Any, done: str) -> HttpResponse:
+def _product_button(request: HttpRequest, product_id: int, press: Callable[[], str]) -> HttpResponse:
+    """Run a button's service through ``press`` (which returns the notice); a refusal becomes the notice."""
     try:
-        product = action(context=_context(request), product_id=product_id)
+        notice = press()
     except DomainError as error:
         _raise_not_found(error)
         return _after_product_action(request, product_id, str(error.message), failed=True)
-    return _after_product_action(request, product_id, done % {"title": product.title})
+    return _after_product_action(request, product_id, notice)
+
+
+def _product_action(request: HttpRequest, product_id: int, action: Any, done: str) -> HttpResponse:
+    def press() -> str:
+        product = action(context=business_context_of(request), product_id=product_id)
+        return done % {"title": product.title}
+
+    return _product_button(request, product_id, press)
 
 
 @business_view(Permission.CATALOG_MANAGE)
@@ -174,19 +185,23 @@ def product_archive_view(request: HttpRequest, product_id: int) -> HttpResponse:
 @require_POST
 def product_move_view(request: HttpRequest, product_id: int) -> HttpResponse:
     offset = -1 if request.POST.get("direction") == "up" else 1
-    try:
-        product_move(context=_context(request), product_id=product_id, offset=offset)
-    except DomainError as error:
-        _raise_not_found(error)
-        return _after_product_action(request, product_id, str(error.message), failed=True)
-    notice = _("Moved up.") if offset < 0 else _("Moved down.")
-    return _after_product_action(request, product_id, notice)
+
+    def press() -> str:
+        product_move(context=business_context_of(request), product_id=product_id, offset=offset)
+        return _("Moved up.") if offset < 0 else _("Moved down.")
+
+    return _product_button(request, product_id, press)
+
+
+def _product_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The product form's answers, as the product services take them."""
+    return {name: data[name] for name in ("title", "price_minor", "compare_at_minor", "stock", "sku", "description")}
 
 
 @business_view(Permission.CATALOG_MANAGE)
 @require_http_methods(["GET", "POST"])
 def product_create_view(request: HttpRequest) -> HttpResponse:
-    context = _context(request)
+    context = business_context_of(request)
     business = context.business
     form = ProductForm(request.POST or None, request.FILES or None, currency=business.currency, with_photos=True)
     if request.method == "POST" and form.is_valid():
@@ -194,15 +209,7 @@ def product_create_view(request: HttpRequest) -> HttpResponse:
         publish = "publish" in request.POST
         try:
             product = product_create(
-                context=context,
-                title=data["title"],
-                price_minor=data["price_minor"],
-                compare_at_minor=data["compare_at_minor"],
-                stock=data["stock"],
-                sku=data["sku"],
-                description=data["description"],
-                images=data.get("images") or [],
-                publish=publish,
+                context=context, **_product_fields(data), images=data.get("images") or [], publish=publish
             )
         except DomainError as error:
             form_add_domain_error(form, error)
@@ -221,7 +228,7 @@ def product_create_view(request: HttpRequest) -> HttpResponse:
 
 
 def _product_for_owner(request: HttpRequest, product_id: int) -> Product:
-    product = product_get_for_business(_context(request).business, product_id)
+    product = product_get_for_business(business_context_of(request).business, product_id)
     if product is None:
         raise Http404
     return product
@@ -247,7 +254,7 @@ def _edit_page(
             },
             currency=product.currency,
         )
-    photos = list(getattr(product, "ordered_images", None) or product.images.order_by("position", "id"))
+    photos = product_photos(product)
     return render(
         request,
         "catalog/product_form.html",
@@ -267,7 +274,7 @@ def _edit_page(
 @business_view(Permission.CATALOG_MANAGE)
 @require_http_methods(["GET", "POST"])
 def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
-    context = _context(request)
+    context = business_context_of(request)
     product = _product_for_owner(request, product_id)
     if request.method != "POST":
         return _edit_page(request, product)
@@ -275,16 +282,7 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            product = product_update(
-                context=context,
-                product_id=product.pk,
-                title=data["title"],
-                price_minor=data["price_minor"],
-                compare_at_minor=data["compare_at_minor"],
-                stock=data["stock"],
-                sku=data["sku"],
-                description=data["description"],
-            )
+            product = product_update(context=context, product_id=product.pk, **_product_fields(data))
         except DomainError as error:
             _raise_not_found(error)
             form_add_domain_error(form, error)
@@ -297,7 +295,7 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
 @business_view(Permission.CATALOG_MANAGE)
 @require_POST
 def product_images_add_view(request: HttpRequest, product_id: int) -> HttpResponse:
-    context = _context(request)
+    context = business_context_of(request)
     product = _product_for_owner(request, product_id)
     photos_form = PhotosForm(request.POST, request.FILES)
     if photos_form.is_valid():
@@ -320,12 +318,9 @@ def product_images_add_view(request: HttpRequest, product_id: int) -> HttpRespon
 @business_view(Permission.CATALOG_MANAGE)
 @require_POST
 def product_image_remove_view(request: HttpRequest, product_id: int, image_id: int) -> HttpResponse:
-    context = _context(request)
-    try:
+    context = business_context_of(request)
+    with _missing_is_404():
         product_image_remove(context=context, product_id=product_id, image_id=image_id)
-    except DomainError as error:
-        _raise_not_found(error)
-        raise
     messages.success(request, _("Photo removed."))
     return redirect("catalog:product_edit", slug=context.business.slug, product_id=product_id)
 
@@ -333,12 +328,9 @@ def product_image_remove_view(request: HttpRequest, product_id: int, image_id: i
 @business_view(Permission.CATALOG_MANAGE)
 @require_POST
 def product_image_cover_view(request: HttpRequest, product_id: int, image_id: int) -> HttpResponse:
-    context = _context(request)
-    try:
+    context = business_context_of(request)
+    with _missing_is_404():
         product_image_set_cover(context=context, product_id=product_id, image_id=image_id)
-    except DomainError as error:
-        _raise_not_found(error)
-        raise
     messages.success(request, _("This photo is now the cover."))
     return redirect("catalog:product_edit", slug=context.business.slug, product_id=product_id)
 
@@ -348,7 +340,7 @@ def product_image_cover_view(request: HttpRequest, product_id: int, image_id: in
 def product_preview(request: HttpRequest, product_id: int) -> HttpResponse:
     """The product as customers will see it, whatever its status (drafts included)."""
     product = _product_for_owner(request, product_id)
-    business = _context(request).business
+    business = business_context_of(request).business
     return render(request, "catalog/product.html", _product_page_context(request, business, product, preview=True))
 
 
@@ -358,15 +350,15 @@ def product_preview(request: HttpRequest, product_id: int) -> HttpResponse:
 @business_view(Permission.CATALOG_MANAGE)
 @require_GET
 def post_list(request: HttpRequest) -> HttpResponse:
-    business = _context(request).business
-    page = paginate(post_list_for_business(business), page=_page_number(request), size=PAGE_SIZE)
+    business = business_context_of(request).business
+    page = paginate(post_list_for_business(business), page=page_number(request), size=PAGE_SIZE)
     return render(request, "catalog/post_list.html", {"nav": "more", "page": page})
 
 
 @business_view(Permission.CATALOG_MANAGE)
 @require_http_methods(["GET", "POST"])
 def post_create_view(request: HttpRequest) -> HttpResponse:
-    context = _context(request)
+    context = business_context_of(request)
     choices = product_choices_for_business(context.business)
     form = PostForm(request.POST or None, request.FILES or None, product_choices=choices)
     if request.method == "POST" and form.is_valid():
@@ -389,24 +381,14 @@ def post_create_view(request: HttpRequest) -> HttpResponse:
 @business_view(Permission.CATALOG_MANAGE)
 @require_POST
 def post_hide_view(request: HttpRequest, post_id: int) -> HttpResponse:
-    context = _context(request)
-    try:
+    context = business_context_of(request)
+    with _missing_is_404():
         post_hide(context=context, post_id=post_id)
-    except DomainError as error:
-        _raise_not_found(error)
-        raise
     messages.success(request, _("The post is hidden from customers."))
     return redirect("catalog:post_list", slug=context.business.slug)
 
 
 # --- what customers see --------------------------------------------------------------------------
-
-
-def _public_business(slug: str) -> Business:
-    business = business_public_get(slug=slug)
-    if business is None:
-        raise Http404
-    return business
 
 
 def _count_view(request: HttpRequest, business: Business, product: Product | None = None) -> None:
@@ -445,8 +427,8 @@ def _business_image(request: HttpRequest, business: Business) -> str:
 
 @require_safe
 def storefront(request: HttpRequest, slug: str) -> HttpResponse:
-    business = _public_business(slug)
-    page = paginate(product_public_list(business), page=_page_number(request), size=PAGE_SIZE)
+    business = business_public_require(slug=slug)
+    page = paginate(product_public_list(business), page=page_number(request), size=PAGE_SIZE)
     posts: list[Post] = []
     has_more_posts = False
     if page.number == 1:
@@ -484,8 +466,8 @@ def storefront(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def business_posts(request: HttpRequest, slug: str) -> HttpResponse:
-    business = _public_business(slug)
-    page: Page = paginate(post_public_list(business), page=_page_number(request), size=PAGE_SIZE)
+    business = business_public_require(slug=slug)
+    page: Page = paginate(post_public_list(business), page=page_number(request), size=PAGE_SIZE)
     return render(request, "catalog/posts.html", {"nav": "discover", "business": business, "page": page})
 
 
@@ -493,7 +475,7 @@ def _product_page_context(
     request: HttpRequest, business: Business, product: Product, *, preview: bool = False
 ) -> dict[str, Any]:
     page_url = _absolute(request, reverse("catalog:product", args=[business.slug, product.pk]))
-    photos = list(getattr(product, "ordered_images", None) or product.images.order_by("position", "id"))
+    photos = product_photos(product)
     price = money_format(product.price_minor, product.currency)
     message = _("Hello %(shop)s, I am interested in “%(product)s” (%(price)s): %(url)s") % {
         "shop": business.name,
@@ -516,7 +498,7 @@ def _product_page_context(
 
 @require_safe
 def product_detail(request: HttpRequest, slug: str, product_id: int) -> HttpResponse:
-    business = _public_business(slug)
+    business = business_public_require(slug=slug)
     product = product_public_get(business, product_id)
     if product is None:
         raise Http404

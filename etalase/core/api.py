@@ -1,14 +1,17 @@
-"""The API's shared pieces: one error format, its exception handlers, pagination schemas."""
+"""The API's shared pieces: one error format, its exception handlers, path parameters, pagination."""
 
-from typing import Any
+from typing import Annotated, Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Path, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import Field
 
 from etalase.core.errors import DomainError
+from etalase.core.pagination import MAX_PAGE_NUMBER, MAX_PAGE_SIZE, paginate
 
 
 class ErrorDetail(Schema):
@@ -106,3 +109,22 @@ class PageMeta(Schema):
 
 MAX_ID = 2**53
 """Identifiers in paths are bounded so a huge number answers 404/422, never a database overflow."""
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""A row's id in a path (``/products/{product_id}``)."""
+
+Slug = Annotated[str, Path(max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")]
+"""A business's slug in a path (``/businesses/{slug}/...``)."""
+
+
+class PageIn(Schema):
+    """``?page=&size=`` of a list operation."""
+
+    page: int = Field(1, ge=1, le=MAX_PAGE_NUMBER)
+    size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
+
+
+def page_answer(queryset: QuerySet[Any], *, page: int, size: int) -> dict[str, Any]:
+    """One page of ``queryset`` in the shape of a :class:`PageMeta` answer (``items``, ``next_page``...)."""
+    found = paginate(queryset, page=page, size=size)
+    return {"items": found.items, "page": found.number, "size": found.size, "next_page": found.next_number}

@@ -6,8 +6,9 @@ import pytest
 
 from etalase.activity.models import Activity
 from etalase.catalog.enums import ProductStatus, Verb
-from etalase.catalog.models import Product
+from etalase.catalog.models import Post, Product
 from etalase.directory.enums import Role
+from tests.catalog.conftest import picture
 
 pytestmark = pytest.mark.django_db
 
@@ -327,6 +328,32 @@ def test_members_without_catalog_permission_get_403(api_client_for, business, me
     assert created.json()["error"]["code"] == "permission_denied"
     product.refresh_from_db()
     assert not product.is_hidden
+
+
+@pytest.mark.parametrize("role", [Role.CASHIER, Role.SALES, Role.SUPPORT, Role.TECHNICIAN])
+def test_every_catalog_write_is_refused_at_the_door_without_catalog_permission(
+    api_client_for, business, member_of, make_product, role
+):
+    """The services trust their caller: each operation that writes names ``catalog.manage`` itself."""
+    product = make_product(business, title="Batik Parang", publish=False)
+    api = api_client_for(member_of(business, role).user)
+    posts = f"/api/v1/businesses/{business.slug}/catalog/posts"
+
+    answers = [
+        post_json(api, catalog_url(business), KOPI),
+        patch_json(api, catalog_url(business, f"/{product.pk}"), {"title": "Diubah"}),
+        post_json(api, catalog_url(business, "/reorder"), {"ids": [product.pk]}),
+        post_json(api, catalog_url(business, f"/{product.pk}/publish")),
+        api.delete(catalog_url(business, f"/{product.pk}")),
+        api.post(catalog_url(business, f"/{product.pk}/images"), {"images": [picture()]}),
+        api.post(posts, {"image": picture()}),
+    ]
+
+    assert [answer.status_code for answer in answers] == [403] * len(answers)
+    product.refresh_from_db()
+    assert (product.title, product.status, product.images.count()) == ("Batik Parang", ProductStatus.DRAFT, 0)
+    assert Product.objects.filter(business=business).count() == 1
+    assert not Post.objects.filter(business=business).exists()
 
 
 def test_a_manager_manages_the_catalog(api_client_for, business, member_of):
