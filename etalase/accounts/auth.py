@@ -36,3 +36,17 @@ def api_user_optional(request: HttpRequest) -> User | None:
     """The account behind an operation whose authentication is optional, or ``None``."""
     user = getattr(request, "auth", None)
     return user if isinstance(user, User) else None
+
+
+def page_user(request: HttpRequest) -> User:
+    """The signed-in account a page acts for (behind ``login_required``, ``business_view`` or a check)."""
+    user = getattr(request, "user", None)
+    if not isinstance(user, User):
+        raise RuntimeError("page_user() needs a signed-in user; check request.user.is_authenticated first.")
+    return user
+
+
+def page_user_optional(request: HttpRequest) -> User | None:
+    """The signed-in account behind a page anyone may use, or ``None`` for a visitor."""
+    user = getattr(request, "user", None)
+    return user if isinstance(user, User) else None

@@ -1,9 +1,13 @@
+from collections.abc import Callable
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from etalase.accounts.auth import page_user
+from etalase.accounts.models import User
 from etalase.directory.enums import BusinessStatus
 from etalase.directory.models import Business, Category, Invitation, Membership
 from etalase.directory.services import business_set_status, business_verify
@@ -34,36 +38,52 @@ class BusinessAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
     actions = ["verify", "suspend", "reinstate"]
 
+    def _each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Business],
+        act: Callable[[Business, User], object],
+        done: Callable[[int], str],
+        level: int,
+    ) -> None:
+        """Run ``act`` on each selected business as the operator, then say how many were done."""
+        operator = page_user(request)
+        for business in queryset:
+            act(business, operator)
+        count = queryset.count()
+        self.message_user(request, done(count) % count, level)
+
     @admin.action(description=_("Verify selected businesses"))
     def verify(self, request: HttpRequest, queryset: QuerySet[Business]) -> None:
-        for business in queryset:
-            business_verify(business=business, operator=request.user)  # type: ignore[arg-type]
-        count = queryset.count()
-        self.message_user(
+        self._each(
             request,
-            ngettext("%d business verified.", "%d businesses verified.", count) % count,
+            queryset,
+            lambda business, operator: business_verify(business=business, operator=operator),
+            lambda count: ngettext("%d business verified.", "%d businesses verified.", count),
             messages.SUCCESS,
         )
 
     @admin.action(description=_("Suspend selected businesses"))
     def suspend(self, request: HttpRequest, queryset: QuerySet[Business]) -> None:
-        for business in queryset:
-            business_set_status(business=business, operator=request.user, status=BusinessStatus.SUSPENDED)  # type: ignore[arg-type]
-        count = queryset.count()
-        self.message_user(
+        self._each(
             request,
-            ngettext("%d business suspended.", "%d businesses suspended.", count) % count,
+            queryset,
+            lambda business, operator: business_set_status(
+                business=business, operator=operator, status=BusinessStatus.SUSPENDED
+            ),
+            lambda count: ngettext("%d business suspended.", "%d businesses suspended.", count),
             messages.WARNING,
         )
 
     @admin.action(description=_("Reinstate selected businesses"))
     def reinstate(self, request: HttpRequest, queryset: QuerySet[Business]) -> None:
-        for business in queryset:
-            business_set_status(business=business, operator=request.user, status=BusinessStatus.ACTIVE)  # type: ignore[arg-type]
-        count = queryset.count()
-        self.message_user(
+        self._each(
             request,
-            ngettext("%d business reinstated.", "%d businesses reinstated.", count) % count,
+            queryset,
+            lambda business, operator: business_set_status(
+                business=business, operator=operator, status=BusinessStatus.ACTIVE
+            ),
+            lambda count: ngettext("%d business reinstated.", "%d businesses reinstated.", count),
             messages.SUCCESS,
         )
 

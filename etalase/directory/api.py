@@ -1,25 +1,22 @@
 """Directory API: business fields, the public directory, registering a business, team and invitations."""
 
 from datetime import datetime
-from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import File, Path, Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from etalase.accounts.auth import api_auth
+from etalase.accounts.auth import api_auth, api_user
 from etalase.activity.enums import Channel
 from etalase.activity.registry import verb_label
 from etalase.activity.selectors import activity_list
-from etalase.core.api import MAX_ID, PageMeta, errors
-from etalase.core.errors import NotFound
-from etalase.core.pagination import paginate
+from etalase.core.api import Id, PageIn, PageMeta, Slug, errors, page_answer
 from etalase.directory.models import Business, Category, Invitation, Membership
 from etalase.directory.permissions import Permission, permissions_for_role
 from etalase.directory.selectors import (
-    business_public_get,
     business_public_list,
+    business_public_require,
     category_list,
     invitation_list_for_user,
     invitation_pending_list,
@@ -35,19 +32,13 @@ from etalase.directory.services import (
     membership_change_role,
     membership_remove,
 )
-from etalase.directory.tenancy import BusinessContext, business_context_resolve
+from etalase.directory.tenancy import business_context_for
 
 router = Router(tags=["directory"])
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-Slug = Annotated[str, Path(max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")]
-
-
-def _context(request: HttpRequest, slug: str, permission: str | None = None) -> BusinessContext:
-    context = business_context_resolve(user=request.auth, slug=slug)  # type: ignore[attr-defined]
-    if permission:
-        context.require(permission)
-    return context
+MEMBER_READ = errors(401, 403, 404, 422)
+MEMBER_WRITE = errors(400, 401, 403, 404, 409, 422)
+MEMBER = "/businesses/{slug}/members/{membership_id}"
 
 
 class CategoryOut(Schema):
@@ -150,11 +141,6 @@ class ActivityPage(PageMeta):
     items: list[ActivityOut]
 
 
-class PageIn(Schema):
-    page: int = Field(1, ge=1, le=10_000)
-    size: int = Field(20, ge=1, le=100)
-
-
 @router.get("/categories", response=list[CategoryOut], auth=None)
 def categories(request: HttpRequest) -> list[Category]:
     return list(category_list().select_related("parent"))
@@ -162,18 +148,14 @@ def categories(request: HttpRequest) -> list[Category]:
 
 @router.get("/businesses", response={200: BusinessPage, **errors(422)}, auth=None)
 def businesses(request: HttpRequest, filters: Query[DirectoryFilters]) -> dict[str, object]:
-    page = paginate(
-        business_public_list(category_slug=filters.category, city=filters.city, query=filters.q),
-        page=filters.page,
-        size=filters.size,
-    )
-    return {"items": page.items, "page": page.number, "size": page.size, "next_page": page.next_number}
+    businesses = business_public_list(category_slug=filters.category, city=filters.city, query=filters.q)
+    return page_answer(businesses, page=filters.page, size=filters.size)
 
 
 @router.post("/businesses", response={201: BusinessOut, **errors(400, 401, 403, 422)}, auth=api_auth)
 def business_create(request: HttpRequest, payload: BusinessIn) -> Status[Business]:
     business = business_register(
-        owner=request.auth,  # type: ignore[attr-defined]
+        owner=api_user(request),
         name=payload.name,
         category_slug=payload.category,
         city=payload.city,
@@ -187,15 +169,12 @@ def business_create(request: HttpRequest, payload: BusinessIn) -> Status[Busines
 
 @router.get("/businesses/{slug}", response={200: BusinessOut, **errors(404, 422)}, auth=None)
 def business_detail(request: HttpRequest, slug: Slug) -> Business:
-    business = business_public_get(slug=slug)
-    if business is None:
-        raise NotFound()
-    return business
+    return business_public_require(slug=slug)
 
 
 @router.patch("/businesses/{slug}", response={200: BusinessOut, **errors(400, 401, 403, 404, 422)}, auth=api_auth)
 def business_edit(request: HttpRequest, slug: Slug, payload: BusinessIn) -> Business:
-    context = _context(request, slug)
+    context = business_context_for(request, slug, Permission.BUSINESS_EDIT)
     return business_update(
         context=context,
         name=payload.name,
@@ -209,7 +188,7 @@ def business_edit(request: HttpRequest, slug: Slug, payload: BusinessIn) -> Busi
 
 @router.post("/businesses/{slug}/logo", response={200: BusinessOut, **errors(400, 401, 403, 404, 422)}, auth=api_auth)
 def business_logo(request: HttpRequest, slug: Slug, logo: File[UploadedFile]) -> Business:
-    context = _context(request, slug)
+    context = business_context_for(request, slug, Permission.BUSINESS_EDIT)
     business = context.business
     return business_update(
         context=context,
@@ -224,56 +203,42 @@ def business_logo(request: HttpRequest, slug: Slug, logo: File[UploadedFile]) ->
 
 @router.get("/me/businesses", response={200: list[MembershipOut], **errors(401)}, auth=api_auth)
 def my_businesses(request: HttpRequest) -> list[Membership]:
-    return list(membership_list_for_user(user=request.auth).select_related("user")[:200])  # type: ignore[attr-defined]
+    return list(membership_list_for_user(user=api_user(request)).select_related("user")[:200])
 
 
-@router.get(
-    "/businesses/{slug}/members",
-    response={200: list[MembershipOut], **errors(401, 403, 404, 422)},
-    auth=api_auth,
-)
+@router.get("/businesses/{slug}/members", response={200: list[MembershipOut], **MEMBER_READ}, auth=api_auth)
 def members(request: HttpRequest, slug: Slug) -> list[Membership]:
-    context = _context(request, slug, Permission.MEMBERS_VIEW)
+    context = business_context_for(request, slug, Permission.MEMBERS_VIEW)
     return list(membership_list(business=context.business).select_related("business")[:500])
 
 
-@router.patch(
-    "/businesses/{slug}/members/{membership_id}",
-    response={200: MembershipOut, **errors(400, 401, 403, 404, 409, 422)},
-    auth=api_auth,
-)
+@router.patch(MEMBER, response={200: MembershipOut, **MEMBER_WRITE}, auth=api_auth)
 def member_role(request: HttpRequest, slug: Slug, membership_id: Id, payload: RoleIn) -> Membership:
-    context = _context(request, slug)
+    context = business_context_for(request, slug, Permission.MEMBERS_MANAGE)
     return membership_change_role(context=context, membership_id=membership_id, role=payload.role)
 
 
 @router.delete(
-    "/businesses/{slug}/members/{membership_id}",
+    MEMBER,
     response={204: None, **errors(401, 403, 404, 409, 422)},
     auth=api_auth,
 )
 def member_remove(request: HttpRequest, slug: Slug, membership_id: Id) -> Status[None]:
-    membership_remove(context=_context(request, slug), membership_id=membership_id)
+    # No permission named here: any member may leave; removing someone else needs members.manage,
+    # which membership_remove checks once it knows whose membership it is.
+    membership_remove(context=business_context_for(request, slug), membership_id=membership_id)
     return Status(204, None)
 
 
-@router.get(
-    "/businesses/{slug}/invitations",
-    response={200: list[InvitationOut], **errors(401, 403, 404, 422)},
-    auth=api_auth,
-)
+@router.get("/businesses/{slug}/invitations", response={200: list[InvitationOut], **MEMBER_READ}, auth=api_auth)
 def invitations(request: HttpRequest, slug: Slug) -> list[Invitation]:
-    context = _context(request, slug, Permission.MEMBERS_MANAGE)
+    context = business_context_for(request, slug, Permission.MEMBERS_MANAGE)
     return list(invitation_pending_list(business=context.business).select_related("business")[:500])
 
 
-@router.post(
-    "/businesses/{slug}/invitations",
-    response={201: InvitationOut, **errors(400, 401, 403, 404, 409, 422)},
-    auth=api_auth,
-)
+@router.post("/businesses/{slug}/invitations", response={201: InvitationOut, **MEMBER_WRITE}, auth=api_auth)
 def invitation_add(request: HttpRequest, slug: Slug, payload: InvitationIn) -> Status[Invitation]:
-    context = _context(request, slug)
+    context = business_context_for(request, slug, Permission.MEMBERS_MANAGE)
     return Status(201, invitation_create(context=context, identifier=payload.identifier, role=payload.role))
 
 
@@ -283,13 +248,14 @@ def invitation_add(request: HttpRequest, slug: Slug, payload: InvitationIn) -> S
     auth=api_auth,
 )
 def invitation_delete(request: HttpRequest, slug: Slug, invitation_id: Id) -> Status[None]:
-    invitation_revoke(context=_context(request, slug), invitation_id=invitation_id)
+    context = business_context_for(request, slug, Permission.MEMBERS_MANAGE)
+    invitation_revoke(context=context, invitation_id=invitation_id)
     return Status(204, None)
 
 
 @router.get("/me/invitations", response={200: list[InvitationOut], **errors(401)}, auth=api_auth)
 def my_invitations(request: HttpRequest) -> list[Invitation]:
-    return list(invitation_list_for_user(user=request.auth)[:100])  # type: ignore[attr-defined]
+    return list(invitation_list_for_user(user=api_user(request))[:100])
 
 
 @router.post(
@@ -298,7 +264,7 @@ def my_invitations(request: HttpRequest) -> list[Invitation]:
     auth=api_auth,
 )
 def invitation_accept(request: HttpRequest, invitation_id: Id) -> Invitation:
-    return invitation_respond(user=request.auth, invitation_id=invitation_id, accept=True)  # type: ignore[attr-defined]
+    return invitation_respond(user=api_user(request), invitation_id=invitation_id, accept=True)
 
 
 @router.post(
@@ -307,11 +273,10 @@ def invitation_accept(request: HttpRequest, invitation_id: Id) -> Invitation:
     auth=api_auth,
 )
 def invitation_decline(request: HttpRequest, invitation_id: Id) -> Invitation:
-    return invitation_respond(user=request.auth, invitation_id=invitation_id, accept=False)  # type: ignore[attr-defined]
+    return invitation_respond(user=api_user(request), invitation_id=invitation_id, accept=False)
 
 
-@router.get("/businesses/{slug}/activities", response={200: ActivityPage, **errors(401, 403, 404, 422)}, auth=api_auth)
+@router.get("/businesses/{slug}/activities", response={200: ActivityPage, **MEMBER_READ}, auth=api_auth)
 def activities(request: HttpRequest, slug: Slug, paging: Query[PageIn]) -> dict[str, object]:
-    context = _context(request, slug, Permission.ACTIVITY_VIEW)
-    page = paginate(activity_list(business=context.business), page=paging.page, size=paging.size)
-    return {"items": page.items, "page": page.number, "size": page.size, "next_page": page.next_number}
+    context = business_context_for(request, slug, Permission.ACTIVITY_VIEW)
+    return page_answer(activity_list(business=context.business), page=paging.page, size=paging.size)

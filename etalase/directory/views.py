@@ -1,6 +1,7 @@
 """Business pages: registration, the business side's tabs, team and profile, the public profile."""
 
 import io
+from typing import Any
 
 import segno
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from etalase.accounts.auth import page_user
 from etalase.activity.registry import verb_label
 from etalase.activity.selectors import activity_list
 from etalase.core.errors import DomainError
@@ -31,11 +33,19 @@ from etalase.directory.services import (
     membership_change_role,
     membership_remove,
 )
-from etalase.directory.tenancy import BusinessContext, business_view, redirect_to_business
+from etalase.directory.tenancy import business_context_of, business_view, redirect_to_business
 
 
-def _context(request: HttpRequest) -> BusinessContext:
-    return request.business_context  # type: ignore[attr-defined,no-any-return]
+def _profile_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The business form's answers, as ``business_register`` and ``business_update`` take them."""
+    return {
+        "name": data["name"],
+        "category_slug": data["category"],
+        "city": data["city"],
+        "whatsapp": data["whatsapp"],
+        "description": data["description"],
+        "logo": data.get("logo"),
+    }
 
 
 @login_required
@@ -52,13 +62,8 @@ def business_register_view(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             business = business_register(
-                owner=request.user,  # type: ignore[arg-type]
-                name=data["name"],
-                category_slug=data["category"],
-                city=data["city"],
-                whatsapp=data["whatsapp"],
-                description=data["description"],
-                logo=data.get("logo"),
+                owner=page_user(request),
+                **_profile_fields(data),
                 timezone_name=data["timezone"] or "Asia/Jakarta",
             )
         except DomainError as error:
@@ -77,7 +82,7 @@ def business_register_view(request: HttpRequest) -> HttpResponse:
 @business_view()
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    context = _context(request)
+    context = business_context_of(request)
     activities = []
     can_see_activity = context.has(Permission.DASHBOARD_VIEW) and context.has(Permission.ACTIVITY_VIEW)
     if can_see_activity:
@@ -109,14 +114,14 @@ def more(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "directory/more.html",
-        {"nav": "more", "memberships": membership_list_for_user(user=request.user)},  # type: ignore[arg-type]
+        {"nav": "more", "memberships": membership_list_for_user(user=business_context_of(request).user)},
     )
 
 
 @business_view(Permission.MEMBERS_VIEW)
 @require_http_methods(["GET", "POST"])
 def team(request: HttpRequest) -> HttpResponse:
-    context = _context(request)
+    context = business_context_of(request)
     form = InviteForm(request.POST or None)
     if request.method == "POST":
         context.require(Permission.MEMBERS_MANAGE)
@@ -146,7 +151,7 @@ def team(request: HttpRequest) -> HttpResponse:
 @business_view(Permission.MEMBERS_MANAGE)
 @require_POST
 def invitation_revoke_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    context = _context(request)
+    context = business_context_of(request)
     invitation_revoke(context=context, invitation_id=invitation_id)
     messages.success(request, _("Invitation revoked."))
     return redirect("directory:team", slug=context.business.slug)
@@ -155,7 +160,7 @@ def invitation_revoke_view(request: HttpRequest, invitation_id: int) -> HttpResp
 @business_view(Permission.MEMBERS_MANAGE)
 @require_POST
 def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
-    context = _context(request)
+    context = business_context_of(request)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose one of the roles in the list."))
@@ -174,7 +179,7 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 @business_view()
 @require_POST
 def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
-    context = _context(request)
+    context = business_context_of(request)
     leaving = context.membership.pk == membership_id
     try:
         membership_remove(context=context, membership_id=membership_id)
@@ -193,7 +198,7 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
 @business_view(Permission.BUSINESS_EDIT)
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    context = _context(request)
+    context = business_context_of(request)
     business = context.business
     initial = {
         "name": business.name,
@@ -208,14 +213,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             business_update(
-                context=context,
-                name=data["name"],
-                category_slug=data["category"],
-                city=data["city"],
-                whatsapp=data["whatsapp"],
-                description=data["description"],
-                logo=data.get("logo"),
-                timezone_name=data["timezone"] or business.timezone,
+                context=context, **_profile_fields(data), timezone_name=data["timezone"] or business.timezone
             )
         except DomainError as error:
             form_add_domain_error(form, error)
@@ -234,7 +232,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 def invitation_respond_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
     accept = request.POST.get("accept") == "1"
-    invitation = invitation_respond(user=request.user, invitation_id=invitation_id, accept=accept)  # type: ignore[arg-type]
+    invitation = invitation_respond(user=page_user(request), invitation_id=invitation_id, accept=accept)
     if accept:
         messages.success(request, _("You joined %(business)s.") % {"business": invitation.business.name})
         return redirect("directory:dashboard", slug=invitation.business.slug)
@@ -245,7 +243,7 @@ def invitation_respond_view(request: HttpRequest, invitation_id: int) -> HttpRes
 @business_view(Permission.BUSINESS_EDIT)
 @require_http_methods(["GET", "POST"])
 def storefront_edit(request: HttpRequest) -> HttpResponse:
-    context = _context(request)
+    context = business_context_of(request)
     business = context.business
     form = StorefrontForm(request.POST or None, request.FILES or None, initial=StorefrontForm.initial_for(business))
     if request.method == "POST" and form.is_valid():
@@ -281,7 +279,7 @@ def _share_url(request: HttpRequest, slug: str) -> str:
 @require_GET
 def storefront_qr(request: HttpRequest) -> HttpResponse:
     """The storefront's link as a QR code (SVG), to print and stick on the counter."""
-    context = _context(request)
+    context = business_context_of(request)
     code = segno.make(_share_url(request, context.business.slug), error="m")
     buffer = io.BytesIO()
     code.save(buffer, kind="svg", scale=10, border=2, dark="#115e59", xmldecl=False, svgns=True)
@@ -294,7 +292,7 @@ def storefront_qr(request: HttpRequest) -> HttpResponse:
 @business_view()
 @require_GET
 def storefront_print(request: HttpRequest) -> HttpResponse:
-    context = _context(request)
+    context = business_context_of(request)
     return render(
         request,
         "directory/storefront_print.html",

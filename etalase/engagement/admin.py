@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from etalase.accounts.auth import page_user
 from etalase.engagement.models import Comment, Favourite, Follow
 from etalase.engagement.privacy import ERASED_TEXT
 from etalase.engagement.services import comment_moderate
@@ -42,7 +43,7 @@ class CommentAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Hide selected comments"))
     def hide(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         for comment in queryset:
-            comment_moderate(operator=request.user, comment_id=comment.pk, hidden=True)  # type: ignore[arg-type]
+            comment_moderate(operator=page_user(request), comment_id=comment.pk, hidden=True)
         count = queryset.count()
         self.message_user(
             request, ngettext("%d comment hidden.", "%d comments hidden.", count) % count, messages.SUCCESS
@@ -51,7 +52,7 @@ class CommentAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Show selected comments again"))
     def show(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         for comment in queryset:
-            comment_moderate(operator=request.user, comment_id=comment.pk, hidden=False)  # type: ignore[arg-type]
+            comment_moderate(operator=page_user(request), comment_id=comment.pk, hidden=False)
         count = queryset.count()
         self.message_user(request, ngettext("%d comment shown.", "%d comments shown.", count) % count, messages.SUCCESS)
 
