@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Path, Router, Schema, Status
 from pydantic import Field
 
-from etalase.accounts.auth import api_auth
+from etalase.accounts.auth import api_auth, api_user
 from etalase.accounts.models import ApiToken, User
 from etalase.accounts.selectors import api_token_list
 from etalase.accounts.services import (
@@ -90,12 +90,12 @@ def token_login(request: HttpRequest, payload: TokenLoginIn) -> Status[dict[str,
 
 @router.get("/me", response={200: UserOut, **errors(401)}, auth=api_auth)
 def me(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return api_user(request)
 
 
 @router.patch("/me", response={200: UserOut, **errors(400, 401, 403, 422)}, auth=api_auth)
 def me_update(request: HttpRequest, payload: UserPatch) -> User:
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = api_user(request)
     with transaction.atomic():  # a bad language leaves the name untouched too
         if payload.language is not None:
             user_set_language(user=user, language=payload.language)
@@ -106,16 +106,16 @@ def me_update(request: HttpRequest, payload: UserPatch) -> User:
 
 @router.get("/me/tokens", response={200: list[TokenOut], **errors(401)}, auth=api_auth)
 def tokens(request: HttpRequest) -> list[ApiToken]:
-    return list(api_token_list(user=request.auth)[:100])  # type: ignore[attr-defined]
+    return list(api_token_list(user=api_user(request))[:100])
 
 
 @router.post("/me/tokens", response={201: TokenCreatedOut, **errors(400, 401, 403, 422)}, auth=api_auth)
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
-    token, secret = api_token_create(user=request.auth, name=payload.name)  # type: ignore[attr-defined]
+    token, secret = api_token_create(user=api_user(request), name=payload.name)
     return Status(201, _token_created(token, secret))
 
 
 @router.delete("/me/tokens/{token_id}", response={204: None, **errors(401, 403, 404)}, auth=api_auth)
 def token_revoke(request: HttpRequest, token_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Status[None]:
-    api_token_revoke(user=request.auth, token_id=token_id)  # type: ignore[attr-defined]
+    api_token_revoke(user=api_user(request), token_id=token_id)
     return Status(204, None)

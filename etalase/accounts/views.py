@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from etalase.accounts.auth import page_user
 from etalase.accounts.enums import Language
 from etalase.accounts.forms import LoginForm, SignupForm, TokenForm
 from etalase.accounts.models import User
@@ -105,7 +106,7 @@ def language(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose Bahasa Indonesia or English."))
         return redirect(_safe_next(request, reverse("web:me")))
     if request.user.is_authenticated:
-        user_set_language(user=request.user, language=chosen)  # type: ignore[arg-type]
+        user_set_language(user=page_user(request), language=chosen)
     translation.activate(chosen)
     messages.success(request, _("Language changed."))
     return _remember_language(HttpResponseRedirect(_safe_next(request, reverse("web:me"))), chosen)
@@ -116,7 +117,7 @@ def language(request: HttpRequest) -> HttpResponse:
 def tokens(request: HttpRequest) -> HttpResponse:
     """Create and list tokens. A new secret appears once, in the answer to the POST that made it;
     it is never stored anywhere (not even in the session) and never shown again."""
-    user: User = request.user  # type: ignore[assignment]
+    user = page_user(request)
     form = TokenForm(request.POST or None)
     secret = None
     status = 200
@@ -143,6 +144,6 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    api_token_revoke(user=request.user, token_id=token_id)  # type: ignore[arg-type]
+    api_token_revoke(user=page_user(request), token_id=token_id)
     messages.success(request, _("The token is revoked; it no longer works."))
     return redirect("accounts:tokens")

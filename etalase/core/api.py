@@ -11,7 +11,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 
 from etalase.core.errors import DomainError
-from etalase.core.pagination import MAX_PAGE_NUMBER, MAX_PAGE_SIZE, paginate
+from etalase.core.pagination import MAX_PAGE_NUMBER, MAX_PAGE_SIZE, Page, paginate
 
 
 class ErrorDetail(Schema):
@@ -124,7 +124,11 @@ class PageIn(Schema):
     size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
+def page_out(page: Page) -> dict[str, Any]:
+    """A page in the shape of a :class:`PageMeta` answer (``items``, ``page``, ``size``, ``next_page``)."""
+    return {"items": page.items, "page": page.number, "size": page.size, "next_page": page.next_number}
+
+
 def page_answer(queryset: QuerySet[Any], *, page: int, size: int) -> dict[str, Any]:
-    """One page of ``queryset`` in the shape of a :class:`PageMeta` answer (``items``, ``next_page``...)."""
-    found = paginate(queryset, page=page, size=size)
-    return {"items": found.items, "page": found.number, "size": found.size, "next_page": found.next_number}
+    """One page of ``queryset`` as a :class:`PageMeta` answer."""
+    return page_out(paginate(queryset, page=page, size=size))

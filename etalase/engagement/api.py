@@ -1,23 +1,21 @@
 """Engagement API: follow shops, favourite products, comments and questions, shares, the two feeds."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext
-from ninja import Path, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from etalase.accounts.auth import api_auth
-from etalase.accounts.models import User
+from etalase.accounts.auth import api_auth, api_user
 from etalase.activity.enums import Channel
 from etalase.catalog.api import PostOut as CatalogPostOut
 from etalase.catalog.api import ProductOut as CatalogProductOut
-from etalase.core.api import MAX_ID, PageMeta, errors
+from etalase.core.api import MAX_ID, Id, PageIn, PageMeta, Slug, errors, page_answer, page_out
 from etalase.core.errors import NotFound
-from etalase.core.pagination import paginate
 from etalase.directory.models import Business
-from etalase.directory.selectors import business_public_get
+from etalase.directory.selectors import business_public_require
 from etalase.engagement.enums import CommentKind, ShareChannel
 from etalase.engagement.models import Comment
 from etalase.engagement.privacy import ERASED_TEXT
@@ -45,20 +43,6 @@ from etalase.engagement.services import (
 from etalase.engagement.templatetags.engagement_tags import shop_path
 
 router = Router(tags=["engagement"], auth=api_auth)
-
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-Slug = Annotated[str, Path(max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")]
-
-
-def _user(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
-def _public_business(slug: str) -> Business:
-    business = business_public_get(slug=slug)
-    if business is None:
-        raise NotFound()
-    return business
 
 
 # --- schemas --------------------------------------------------------------------------------------
@@ -190,11 +174,6 @@ class ShareIn(Schema):
     channel: str = Field(ShareChannel.OTHER, max_length=16, description=", ".join(ShareChannel.values))
 
 
-class PageIn(Schema):
-    page: int = Field(1, ge=1, le=10_000)
-    size: int = Field(20, ge=1, le=100)
-
-
 class FeedIn(Schema):
     before: str | None = Field(None, max_length=80, description="next_cursor of the previous page")
     size: int = Field(20, ge=1, le=100)
@@ -205,22 +184,21 @@ class FeedIn(Schema):
 
 @router.put("/businesses/{slug}/follow", response={200: FollowOut, **errors(401, 404, 422)})
 def follow(request: HttpRequest, slug: Slug) -> dict[str, object]:
-    business = _public_business(slug)
-    follow_add(user=_user(request), business=business, channel=Channel.API)
+    business = business_public_require(slug=slug)
+    follow_add(user=api_user(request), business=business, channel=Channel.API)
     return {"business": business.slug, "following": True, "follower_count": follower_count(business)}
 
 
 @router.delete("/businesses/{slug}/follow", response={200: FollowOut, **errors(401, 404, 422)})
 def unfollow(request: HttpRequest, slug: Slug) -> dict[str, object]:
-    business = _public_business(slug)
-    follow_remove(user=_user(request), business=business, channel=Channel.API)
+    business = business_public_require(slug=slug)
+    follow_remove(user=api_user(request), business=business, channel=Channel.API)
     return {"business": business.slug, "following": False, "follower_count": follower_count(business)}
 
 
 @router.get("/me/following", response={200: ShopPage, **errors(401, 422)})
 def my_following(request: HttpRequest, paging: Query[PageIn]) -> dict[str, object]:
-    page = paginate(follow_list_for_user(_user(request)), page=paging.page, size=paging.size)
-    return {"items": page.items, "page": page.number, "size": page.size, "next_page": page.next_number}
+    return page_answer(follow_list_for_user(api_user(request)), page=paging.page, size=paging.size)
 
 
 # --- favourite ------------------------------------------------------------------------------------
@@ -228,20 +206,19 @@ def my_following(request: HttpRequest, paging: Query[PageIn]) -> dict[str, objec
 
 @router.put("/products/{product_id}/favourite", response={200: FavouriteOut, **errors(401, 404, 422)})
 def favourite(request: HttpRequest, product_id: Id) -> dict[str, object]:
-    favourite_add(user=_user(request), product_id=product_id, channel=Channel.API)
+    favourite_add(user=api_user(request), product_id=product_id, channel=Channel.API)
     return {"product_id": product_id, "favourite": True, "favourite_count": favourite_count_of(product_id)}
 
 
 @router.delete("/products/{product_id}/favourite", response={200: FavouriteOut, **errors(401, 422)})
 def unfavourite(request: HttpRequest, product_id: Id) -> dict[str, object]:
-    favourite_remove(user=_user(request), product_id=product_id, channel=Channel.API)
+    favourite_remove(user=api_user(request), product_id=product_id, channel=Channel.API)
     return {"product_id": product_id, "favourite": False, "favourite_count": favourite_count_of(product_id)}
 
 
 @router.get("/me/favourites", response={200: ProductPage, **errors(401, 422)})
 def my_favourites(request: HttpRequest, paging: Query[PageIn]) -> dict[str, object]:
-    page = paginate(favourite_list_for_user(_user(request)), page=paging.page, size=paging.size)
-    return {"items": page.items, "page": page.number, "size": page.size, "next_page": page.next_number}
+    return page_answer(favourite_list_for_user(api_user(request)), page=paging.page, size=paging.size)
 
 
 # --- comments and questions -----------------------------------------------------------------------
@@ -252,27 +229,26 @@ def comments(request: HttpRequest, product_id: Id, paging: Query[PageIn]) -> dic
     product = product_public_by_id(product_id)
     if product is None:
         raise NotFound()
-    page = paginate(comment_list_public(product), page=paging.page, size=paging.size)
-    return {"items": page.items, "page": page.number, "size": page.size, "next_page": page.next_number}
+    return page_answer(comment_list_public(product), page=paging.page, size=paging.size)
 
 
 @router.post("/products/{product_id}/comments", response={201: CommentOut, **errors(400, 401, 404, 422)})
 def comment_create(request: HttpRequest, product_id: Id, payload: CommentIn) -> Status[Comment]:
     comment = comment_add(
-        user=_user(request), product_id=product_id, body=payload.body, kind=payload.kind, channel=Channel.API
+        user=api_user(request), product_id=product_id, body=payload.body, kind=payload.kind, channel=Channel.API
     )
     return Status(201, comment)
 
 
 @router.post("/comments/{comment_id}/answers", response={201: CommentOut, **errors(400, 401, 403, 404, 422)})
 def answer_create(request: HttpRequest, comment_id: Id, payload: AnswerIn) -> Status[Comment]:
-    answer = comment_answer(user=_user(request), comment_id=comment_id, body=payload.body, channel=Channel.API)
+    answer = comment_answer(user=api_user(request), comment_id=comment_id, body=payload.body, channel=Channel.API)
     return Status(201, answer)
 
 
 @router.post("/comments/{comment_id}/hide", response={200: HiddenOut, **errors(401, 403, 404, 422)})
 def comment_hide_endpoint(request: HttpRequest, comment_id: Id) -> dict[str, object]:
-    comment = comment_hide(user=_user(request), comment_id=comment_id, channel=Channel.API)
+    comment = comment_hide(user=api_user(request), comment_id=comment_id, channel=Channel.API)
     return {"id": comment.pk, "hidden": comment.is_hidden}
 
 
@@ -282,7 +258,7 @@ def comment_hide_endpoint(request: HttpRequest, comment_id: Id) -> dict[str, obj
 @router.post("/share", response={204: None, **errors(400, 401, 404, 422)})
 def share(request: HttpRequest, payload: ShareIn) -> Status[None]:
     share_record(
-        user=_user(request),
+        user=api_user(request),
         what=payload.what,
         product_id=payload.product_id,
         business_slug=payload.slug,
@@ -297,11 +273,10 @@ def share(request: HttpRequest, payload: ShareIn) -> Status[None]:
 
 @router.get("/feed", response={200: FeedOut, **errors(400, 401, 422)})
 def feed(request: HttpRequest, query: Query[FeedIn]) -> dict[str, object]:
-    page = feed_following(_user(request), before=query.before or None, size=query.size)
+    page = feed_following(api_user(request), before=query.before or None, size=query.size)
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 @router.get("/feed/for-you", response={200: ProductPage, **errors(401, 422)})
 def feed_for_you_endpoint(request: HttpRequest, paging: Query[PageIn]) -> dict[str, object]:
-    page = feed_for_you(_user(request), page=paging.page, size=paging.size)
-    return {"items": page.items, "page": page.number, "size": page.size, "next_page": page.next_number}
+    return page_out(feed_for_you(api_user(request), page=paging.page, size=paging.size))

@@ -25,14 +25,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from etalase.accounts.auth import page_user, page_user_optional
 from etalase.accounts.models import User
 from etalase.catalog.models import Product
 from etalase.core.api import MAX_ID
 from etalase.core.errors import DomainError, NotFound, ValidationError
 from etalase.core.forms import form_add_domain_error
-from etalase.core.pagination import paginate
+from etalase.core.pagination import page_number, paginate
 from etalase.directory.models import Business
-from etalase.directory.selectors import business_public_get
+from etalase.directory.selectors import business_public_get, business_public_require
 from etalase.directory.tenancy import BusinessContext, business_context_resolve
 from etalase.engagement.enums import CommentKind
 from etalase.engagement.forms import CommentForm
@@ -74,13 +75,6 @@ PENDING_ACT = "engagement_pending_act"
 PENDING_ACT_MAX_AGE = 30 * 60  # seconds: an act begun and abandoned at the login page is forgotten
 
 
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", "1")), 10_000))
-    except ValueError:
-        return 1
-
-
 def _local(request: HttpRequest, url: str | None) -> str | None:
     """``url`` as a path on this site, or None for anything pointing elsewhere."""
     if not url or not url_has_allowed_host_and_scheme(
@@ -111,13 +105,13 @@ def _ask_to_log_in(request: HttpRequest, act: dict[str, Any], message: str) -> H
     request.session[PENDING_ACT] = {**act, "at": int(time.time())}
     messages.info(request, message)
     login_url = f"{reverse('accounts:login')}?{urlencode({'next': reverse('engagement:resume')})}"
-    if request.htmx:  # type: ignore[attr-defined]
+    if _is_htmx(request):
         return HttpResponseClientRedirect(login_url)
     return redirect(login_url)
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
 
 
 def _member_context(request: HttpRequest, business: Business) -> BusinessContext | None:
@@ -148,9 +142,7 @@ def _follow_button(request: HttpRequest, business: Business, page_url: str) -> H
 
 @require_http_methods(["GET", "POST"])
 def follow_button(request: HttpRequest, slug: str) -> HttpResponse:
-    business = business_public_get(slug=slug)
-    if business is None:
-        raise Http404
+    business = business_public_require(slug=slug)
     page_url = _page_url(request, shop_path(business.slug))
     if request.method == "POST":
         if not request.user.is_authenticated:
@@ -160,10 +152,10 @@ def follow_button(request: HttpRequest, slug: str) -> HttpResponse:
                 _("Log in to follow %(shop)s. We will follow it for you right after.") % {"shop": business.name},
             )
         if _wanted(request.POST.get("following"), currently=is_following(request.user, business)):
-            follow_add(user=_user(request), business=business)
+            follow_add(user=page_user(request), business=business)
         else:
-            follow_remove(user=_user(request), business=business)
-        if not request.htmx:  # type: ignore[attr-defined]
+            follow_remove(user=page_user(request), business=business)
+        if not _is_htmx(request):
             return redirect(page_url)
     return _follow_button(request, business, page_url)
 
@@ -199,10 +191,10 @@ def favourite_button(request: HttpRequest, product_id: int) -> HttpResponse:
                 % {"product": product.title},
             )
         if _wanted(request.POST.get("favourite"), currently=is_favourite(request.user, product)):
-            favourite_add(user=_user(request), product_id=product.pk)
+            favourite_add(user=page_user(request), product_id=product.pk)
         else:
-            favourite_remove(user=_user(request), product_id=product.pk)
-        if not request.htmx:  # type: ignore[attr-defined]
+            favourite_remove(user=page_user(request), product_id=product.pk)
+        if not _is_htmx(request):
             return redirect(page_url)
         product.refresh_from_db(fields=["favourite_count"])
     return _favourite_button(request, product, page_url)
@@ -222,9 +214,9 @@ def _comments(
     status: int = 200,
 ) -> HttpResponse:
     permissions = comment_permissions(_member_context(request, product.business))
-    page = paginate(comment_list_public(product), page=_page_number(request), size=COMMENTS_PAGE_SIZE)
+    page = paginate(comment_list_public(product), page=page_number(request), size=COMMENTS_PAGE_SIZE)
     # Loaded into a catalog page by htmx: the fragment; opened directly (no JavaScript): a page.
-    template = "engagement/comments.html" if request.htmx else "engagement/comments_page.html"  # type: ignore[attr-defined]
+    template = "engagement/comments.html" if _is_htmx(request) else "engagement/comments_page.html"
     return render(
         request,
         template,
@@ -235,7 +227,7 @@ def _comments(
             "page_url": page_url,
             "notice": notice,
             "error": error,
-            "with_styles": request.method == "GET" and _page_number(request) == 1,
+            "with_styles": request.method == "GET" and page_number(request) == 1,
             **permissions,
         },
         status=status,
@@ -264,7 +256,7 @@ def comments(request: HttpRequest, product_id: int) -> HttpResponse:
                 _("Log in to post what you wrote. We will post it right after."),
             )
         try:
-            comment_add(user=_user(request), product_id=product.pk, body=body, kind=kind)
+            comment_add(user=page_user(request), product_id=product.pk, body=body, kind=kind)
         except DomainError as error:
             if error.status == 404:
                 raise
@@ -275,13 +267,13 @@ def comments(request: HttpRequest, product_id: int) -> HttpResponse:
                 if kind == CommentKind.QUESTION
                 else _("Your comment is posted.")
             )
-            if not request.htmx:  # type: ignore[attr-defined]
+            if not _is_htmx(request):
                 messages.success(request, notice)
                 return redirect(f"{page_url}#comments-{product.pk}")
             product.refresh_from_db(fields=["comment_count"])
             return _comments(request, product, page_url=page_url, notice=notice)
     # htmx swaps only successful answers, so a form with errors comes back as 200 to be shown.
-    status = 200 if request.htmx else 400  # type: ignore[attr-defined]
+    status = 200 if _is_htmx(request) else 400
     return _comments(request, product, page_url=page_url, form=form, status=status)
 
 
@@ -290,7 +282,7 @@ def _after_moderation(request: HttpRequest, comment_id: int, *, notice: str = ""
     product = product_public_by_id(product_id) if product_id else None
     fallback = product_path(product) if product is not None else reverse("engagement:feed")
     page_url = _page_url(request, fallback)
-    if not request.htmx or product is None:  # type: ignore[attr-defined]
+    if not _is_htmx(request) or product is None:
         if error:
             messages.error(request, error)
         elif notice:
@@ -304,7 +296,7 @@ def comment_answer_view(request: HttpRequest, comment_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(_page_url(request, reverse("engagement:feed")))
     try:
-        comment_answer(user=_user(request), comment_id=comment_id, body=request.POST.get("body", ""))
+        comment_answer(user=page_user(request), comment_id=comment_id, body=request.POST.get("body", ""))
     except ValidationError as error:
         return _after_moderation(request, comment_id, error=str(error.message))
     return _after_moderation(request, comment_id, notice=_("Your answer is posted."))
@@ -314,7 +306,7 @@ def comment_answer_view(request: HttpRequest, comment_id: int) -> HttpResponse:
 def comment_hide_view(request: HttpRequest, comment_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(_page_url(request, reverse("engagement:feed")))
-    comment_hide(user=_user(request), comment_id=comment_id)
+    comment_hide(user=page_user(request), comment_id=comment_id)
     return _after_moderation(request, comment_id, notice=_("The comment is hidden."))
 
 
@@ -353,7 +345,7 @@ def share(request: HttpRequest) -> HttpResponse:
         slug = str(data.get("slug") or "")[:64]
         what = str(data.get("what") or ("product" if product_id else "business" if slug else ""))
         share_record(
-            user=_user(request),
+            user=page_user_optional(request),
             what=what,
             product_id=product_id,
             business_slug=slug,
@@ -361,7 +353,7 @@ def share(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as error:
         return JsonResponse({"error": error.as_dict()}, status=error.status)
-    accepts_page = "text/html" in request.headers.get("Accept", "") and not request.htmx  # type: ignore[attr-defined]
+    accepts_page = "text/html" in request.headers.get("Accept", "") and not _is_htmx(request)
     if accepts_page:
         return redirect(_page_url(request, reverse("engagement:feed")))
     return HttpResponse(status=204)
@@ -401,7 +393,7 @@ def resume(request: HttpRequest) -> HttpResponse:
     if not isinstance(act, dict) or time.time() - float(act.get("at", 0)) > PENDING_ACT_MAX_AGE:
         return redirect("engagement:feed")
     try:
-        messages.success(request, _act_perform(_user(request), act))
+        messages.success(request, _act_perform(page_user(request), act))
     except DomainError as error:
         messages.error(request, str(error.message))
     return redirect(_local(request, act.get("next")) or reverse("engagement:feed"))
@@ -418,7 +410,7 @@ def feed(request: HttpRequest) -> HttpResponse:
     if tab not in (FOLLOWING, FOR_YOU):
         tab = FOLLOWING if signed_in and follows_any(request.user) else FOR_YOU
     before = request.GET.get("before", "")[:80]
-    page_number = _page_number(request)
+    number = page_number(request)
     next_url = ""
     if tab == FOLLOWING:
         try:
@@ -431,7 +423,7 @@ def feed(request: HttpRequest) -> HttpResponse:
             next_url = f"?{urlencode({'tab': FOLLOWING, 'before': following.next_cursor})}"
         is_continuation = bool(before)
     else:
-        ranked = feed_for_you(request.user, page=page_number, size=FEED_PAGE_SIZE)
+        ranked = feed_for_you(request.user, page=number, size=FEED_PAGE_SIZE)
         items = [FeedItem(PRODUCT, product.published_at, product) for product in ranked.items]  # type: ignore[arg-type]
         if ranked.has_next:
             next_url = f"?{urlencode({'tab': FOR_YOU, 'page': ranked.next_number})}"
@@ -450,7 +442,7 @@ def feed(request: HttpRequest) -> HttpResponse:
         # A later page arrives by htmx: its buttons come back to the page the customer is scrolling.
         "page_url": _page_url(request, request.get_full_path()),
     }
-    if request.htmx and is_continuation:  # type: ignore[attr-defined]
+    if _is_htmx(request) and is_continuation:
         return render(request, "engagement/_feed_page.html", context)
     return render(request, "engagement/feed.html", context)
 
@@ -462,7 +454,7 @@ def feed(request: HttpRequest) -> HttpResponse:
 def my_favourites(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    page = paginate(favourite_list_for_user(request.user), page=_page_number(request), size=LIST_PAGE_SIZE)
+    page = paginate(favourite_list_for_user(request.user), page=page_number(request), size=LIST_PAGE_SIZE)
     for product in page.items:
         product.is_favourite = True
     return render(
@@ -476,7 +468,7 @@ def my_favourites(request: HttpRequest) -> HttpResponse:
 def my_following(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    page = paginate(follow_list_for_user(request.user), page=_page_number(request), size=LIST_PAGE_SIZE)
+    page = paginate(follow_list_for_user(request.user), page=page_number(request), size=LIST_PAGE_SIZE)
     return render(
         request,
         "engagement/my_following.html",

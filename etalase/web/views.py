@@ -15,23 +15,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
+from etalase.accounts.auth import page_user
 from etalase.accounts.forms import ProfileForm
 from etalase.accounts.services import user_update_profile
 from etalase.catalog.selectors import product_search
-from etalase.core.pagination import paginate
+from etalase.core.pagination import page_number, paginate
 from etalase.directory.selectors import (
     business_public_list,
     category_list,
     city_list,
     membership_list_for_user,
 )
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", "1")), 10_000))
-    except ValueError:
-        return 1
 
 
 @require_GET
@@ -60,12 +54,12 @@ def discover(request: HttpRequest) -> HttpResponse:
     kind = "products" if request.GET.get("kind") == "products" else "shops"
     products = product_search(query=query, category_slug=category or None, city=city or None)
     if kind == "products":
-        page = paginate(products, page=_page_number(request), size=20)
+        page = paginate(products, page=page_number(request), size=20)
         product_preview: list[object] = []
     else:
         page = paginate(
             business_public_list(category_slug=category or None, city=city or None, query=query or None, near=near),
-            page=_page_number(request),
+            page=page_number(request),
             size=20,
         )
         # A few matching products above the shops, so a search for "kopi" shows coffee at once.
@@ -152,15 +146,15 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 def me(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "web/me_anonymous.html", {"nav": "me"})
-    user = request.user
+    user = page_user(request)
     form = ProfileForm(request.POST or None, initial={"name": user.name})
     if request.method == "POST" and form.is_valid():
-        user_update_profile(user=user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        user_update_profile(user=user, name=form.cleaned_data["name"])
         messages.success(request, _("Your profile is saved."))
         return redirect("web:me")
     return render(
         request,
         "web/me.html",
-        {"nav": "me", "form": form, "memberships": membership_list_for_user(user=user)},  # type: ignore[arg-type]
+        {"nav": "me", "form": form, "memberships": membership_list_for_user(user=user)},
         status=400 if form.is_bound else 200,
     )
