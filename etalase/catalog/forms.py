@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from etalase.core.formats import minor_unit_digits
+from etalase.core.forms import text_area_field
 
 _CURRENCY_PREFIX = re.compile(r"^(rp\.?|idr)\s*", re.IGNORECASE)
 _GROUPED = re.compile(r"^\d{1,3}(?:[.,\s\u00a0]\d{3})+$")
@@ -104,11 +105,10 @@ class ProductForm(forms.Form):
     sku = forms.CharField(
         label=_("SKU (your own code)"), max_length=64, required=False, help_text=_("Optional, unique in your shop.")
     )
-    description = forms.CharField(
+    description = text_area_field(
         label=_("Description"),
         max_length=5000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        rows=6,
         help_text=_("Size, material, taste, how to order… Line breaks are kept."),
     )
 
@@ -130,11 +130,10 @@ class PostForm(forms.Form):
         help_text=_("JPEG, PNG, WebP or GIF, at most 8 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
     )
-    caption = forms.CharField(
+    caption = text_area_field(
         label=_("Caption"),
         max_length=2200,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        rows=4,
         help_text=_("News, a promotion, a new arrival… Line breaks are kept."),
     )
     products = forms.TypedMultipleChoiceField(

@@ -452,6 +452,8 @@ def storefront(request: HttpRequest, slug: str) -> HttpResponse:
             "meta_description": _one_line(business.description)
             or f"{business.name} · {business.category.name} · {business.city}",
             "page_url": page_url,
+            "og_type": "website",
+            "og_title": business.name,
             "og_image": og_image,
             "whatsapp_display": phone_display(business.whatsapp),
             "whatsapp_url": _whatsapp_url(
@@ -491,6 +493,8 @@ def _product_page_context(
         "preview": preview,
         "page_url": page_url,
         "meta_description": _one_line(product.description) or f"{product.title} · {price} · {business.name}",
+        "og_type": "product",
+        "og_title": f"{product.title} · {price}",
         "og_image": _absolute(request, photos[0].detail.url) if photos else _business_image(request, business),
         "whatsapp_url": _whatsapp_url(business, message),
     }

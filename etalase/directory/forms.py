@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from etalase.core.forms import text_area_field
 from etalase.directory.enums import TIMEZONE_CHOICES, Role
 from etalase.directory.hours import DAY_NAMES, DAYS
 from etalase.directory.selectors import category_list
@@ -18,11 +19,10 @@ class BusinessForm(forms.Form):
         help_text=_("Customers chat with you on this number. For example 0812-3456-7890."),
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
-    description = forms.CharField(
+    description = text_area_field(
         label=_("Short description"),
         max_length=300,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        rows=3,
         help_text=_("What you sell, in one or two sentences."),
     )
     timezone = forms.ChoiceField(
