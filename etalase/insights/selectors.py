@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, Sum
@@ -403,33 +402,3 @@ def panel_get(business: Business, *, today: dt.date | None = None) -> Panel:
         stats=[Stat(key, label, Change(current[key], before[key]), money) for key, label, money in PANEL_STATS],
         views_last_7_days=_series(rows, week)["views"],
     )
-
-
-def dashboard_as_dict(dashboard: Dashboard) -> dict[str, Any]:
-    """The API's shape of the dashboard (plain data)."""
-    return {
-        "start": dashboard.range.start,
-        "end": dashboard.range.end,
-        "previous_start": dashboard.previous_range.start,
-        "previous_end": dashboard.previous_range.end,
-        "totals": dashboard.totals,
-        "previous": dashboard.previous,
-        "change": {
-            key: {
-                "percent": Change(value, dashboard.previous[key]).percent,
-                "direction": Change(value, dashboard.previous[key]).direction,
-            }
-            for key, value in dashboard.totals.items()
-        },
-        "series": {
-            key: [{"day": day, "value": value} for day, value in points] for key, points in dashboard.series.items()
-        },
-        "funnel": [
-            {"step": step.key, "value": step.value, "percent_of_previous": step.percent_of_previous}
-            for step in dashboard.funnel
-        ],
-        "top_products": {
-            key: [{"product_id": item.product_id, "title": item.title, "value": item.value} for item in items]
-            for key, items in dashboard.top.items()
-        },
-    }

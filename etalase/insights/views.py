@@ -19,7 +19,7 @@ from etalase.core.formats import money_format
 from etalase.core.forms import form_add_domain_error
 from etalase.directory.models import Business
 from etalase.directory.permissions import Permission
-from etalase.directory.tenancy import BusinessContext, business_view
+from etalase.directory.tenancy import business_context_of, business_view
 from etalase.insights.charts import bar_chart, line_chart, sparkline
 from etalase.insights.enums import Period
 from etalase.insights.forms import RangeForm
@@ -33,10 +33,6 @@ from etalase.insights.selectors import (
 )
 
 SERIES_MONEY = {"revenue"}
-
-
-def _context(request: HttpRequest) -> BusinessContext:
-    return request.business_context  # type: ignore[attr-defined,no-any-return]
 
 
 def _range(request: HttpRequest, business: Business) -> tuple[DateRange, RangeForm, str, bool]:
@@ -106,7 +102,7 @@ def _status(is_valid: bool) -> int:
 @business_view(Permission.DASHBOARD_VIEW)
 @require_GET
 def insights_page(request: HttpRequest) -> HttpResponse:
-    business = _context(request).business
+    business = business_context_of(request).business
     date_range, form, period, is_valid = _range(request, business)
     dashboard = dashboard_get(business, date_range=date_range)
     charts = [_chart(key, str(title), dashboard.series[key], business.currency) for key, title in SERIES_DEFINITIONS]
@@ -143,7 +139,7 @@ def insights_page(request: HttpRequest) -> HttpResponse:
 @business_view(Permission.DASHBOARD_VIEW)
 @require_GET
 def product_page(request: HttpRequest, product_id: int) -> HttpResponse:
-    business = _context(request).business
+    business = business_context_of(request).business
     product = product_get_for_business(business, product_id)
     if product is None:
         raise Http404
@@ -173,7 +169,7 @@ def product_page(request: HttpRequest, product_id: int) -> HttpResponse:
 @business_view(Permission.DASHBOARD_VIEW)
 @require_GET
 def panel(request: HttpRequest) -> HttpResponse:
-    business = _context(request).business
+    business = business_context_of(request).business
     summary = panel_get(business)
     points = summary.views_last_7_days
     return render(
