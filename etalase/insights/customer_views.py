@@ -64,11 +64,12 @@ def _list_url(business: Business, **filters: Any) -> str:
     return f"{url}?{urlencode(filters)}" if filters else url
 
 
-def _render(request: HttpRequest, template: str, section: str, **context: Any) -> HttpResponse:
+def _render(request: HttpRequest, section: str, **context: Any) -> HttpResponse:
+    """``insights/customers_<section>.html``, its tab marked current."""
     business = _business(request)
     return render(
         request,
-        f"insights/customers_{template}.html",
+        f"insights/customers_{section}.html",
         {"nav": "customers", "business": business, "section": section, **context},
     )
 
@@ -114,7 +115,7 @@ def rfm_page(request: HttpRequest) -> HttpResponse:
         {"summary": segment, "label": labels[segment.key], "url": _list_url(business, segment=segment.key)}
         for segment in grid.segments
     ]
-    return _render(request, "rfm", "rfm", grid=grid, svg=svg, segments=segments, computed_at=grid.computed_at)
+    return _render(request, "rfm", grid=grid, svg=svg, segments=segments, computed_at=grid.computed_at)
 
 
 @business_view(PERMISSION)
@@ -136,7 +137,6 @@ def loyalty_page(request: HttpRequest) -> HttpResponse:
     gap_days = round(loyalty.median_gap_days) if loyalty.median_gap_days is not None else None
     return _render(
         request,
-        "loyalty",
         "loyalty",
         loyalty=loyalty,
         buckets=buckets,
@@ -163,7 +163,6 @@ def matrix_page(request: HttpRequest) -> HttpResponse:
     missing = [{"summary": item, "label": info_label(item.key)} for item in matrix.missing]
     return _render(
         request,
-        "matrix",
         "matrix",
         matrix=matrix,
         quadrants=quadrants,
@@ -205,7 +204,6 @@ def cohorts_page(request: HttpRequest) -> HttpResponse:
     ]
     return _render(
         request,
-        "cohorts",
         "cohorts",
         cohorts=cohorts,
         svg=svg,
