@@ -4,6 +4,7 @@ Read from the daily rollups. A business the caller is not a member of, or a prod
 business, answers 404. A bad range answers 422 with a message per field.
 """
 
+import datetime as dt
 from datetime import date
 from typing import Annotated
 
@@ -16,12 +17,11 @@ from etalase.core.api import MAX_ID, errors
 from etalase.core.errors import NotFound, ValidationError
 from etalase.directory.models import Business
 from etalase.directory.permissions import Permission
-from etalase.directory.tenancy import business_context_resolve
+from etalase.directory.tenancy import business_context_for
 from etalase.insights.enums import Period
 from etalase.insights.selectors import (
     Change,
     DateRange,
-    dashboard_as_dict,
     dashboard_get,
     period_resolve,
     product_analytics_get,
@@ -97,9 +97,16 @@ class ProductAnalyticsOut(Schema):
 
 
 def _business(request: HttpRequest, slug: str) -> Business:
-    context = business_context_resolve(user=request.auth, slug=slug)  # type: ignore[attr-defined]
-    context.require(Permission.DASHBOARD_VIEW)
-    return context.business
+    return business_context_for(request, slug, Permission.DASHBOARD_VIEW).business
+
+
+def _changes(totals: dict[str, int], previous: dict[str, int]) -> dict[str, dict[str, object]]:
+    changes = {key: Change(value, previous[key]) for key, value in totals.items()}
+    return {key: {"percent": change.percent, "direction": change.direction} for key, change in changes.items()}
+
+
+def _series(series: dict[str, list[tuple[dt.date, int]]]) -> dict[str, list[dict[str, object]]]:
+    return {key: [{"day": day, "value": value} for day, value in points] for key, points in series.items()}
 
 
 def _range(business: Business, query: RangeQuery) -> DateRange:
@@ -121,7 +128,25 @@ def insights_get(request: HttpRequest, slug: Slug, query: Query[RangeQuery]) -> 
     Money values (``revenue``, ``payments_*``, ``order_value``) are integer minor units."""
     business = _business(request, slug)
     dashboard = dashboard_get(business, date_range=_range(business, query))
-    return {**dashboard_as_dict(dashboard), "currency": business.currency}
+    return {
+        "start": dashboard.range.start,
+        "end": dashboard.range.end,
+        "previous_start": dashboard.previous_range.start,
+        "previous_end": dashboard.previous_range.end,
+        "currency": business.currency,
+        "totals": dashboard.totals,
+        "previous": dashboard.previous,
+        "change": _changes(dashboard.totals, dashboard.previous),
+        "series": _series(dashboard.series),
+        "funnel": [
+            {"step": step.key, "value": step.value, "percent_of_previous": step.percent_of_previous}
+            for step in dashboard.funnel
+        ],
+        "top_products": {
+            key: [{"product_id": item.product_id, "title": item.title, "value": item.value} for item in items]
+            for key, items in dashboard.top.items()
+        },
+    }
 
 
 @router.get(
@@ -145,18 +170,10 @@ def insights_product_get(
         "end": analytics.range.end,
         "totals": analytics.totals,
         "previous": analytics.previous,
-        "change": {
-            key: {
-                "percent": Change(value, analytics.previous[key]).percent,
-                "direction": Change(value, analytics.previous[key]).direction,
-            }
-            for key, value in analytics.totals.items()
-        },
+        "change": _changes(analytics.totals, analytics.previous),
         "favourite_rate": analytics.favourite_rate,
         "order_rate": analytics.order_rate,
-        "series": {
-            key: [{"day": day, "value": value} for day, value in points] for key, points in analytics.series.items()
-        },
+        "series": _series(analytics.series),
         "favourited_by": [
             {"user_id": row.user_id, "name": row.user.display_name, "favourited_at": row.created_at.isoformat()}
             for row in analytics.favourited_by

@@ -9,7 +9,7 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from etalase.activity.registry import handler_register
-        from etalase.insights.customers import customer_scores_on_activity
+        from etalase.insights.customers.handlers import customer_scores_on_activity
         from etalase.insights.handlers import rollups_on_activity
         from etalase.insights.services import COUNTED_VERBS
 

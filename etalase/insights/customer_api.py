@@ -13,11 +13,23 @@ from ninja import Path, Router, Schema
 
 from etalase.accounts.auth import api_auth
 from etalase.core.api import errors
+from etalase.customers.models import Contact
 from etalase.directory.models import Business
 from etalase.directory.permissions import Permission
-from etalase.directory.tenancy import business_context_resolve
-from etalase.insights.customers import (
-    SEGMENT_GRID,
+from etalase.directory.tenancy import business_context_for
+from etalase.insights.customers.labels import (
+    churn_bucket_label,
+    info_label,
+    quadrant_label,
+    quadrant_suggestion,
+    segment_label,
+)
+from etalase.insights.customers.scoring import SEGMENT_GRID, CohortRow, RfmBounds
+from etalase.insights.customers.selectors import (
+    ChurnBucket,
+    MissingInfo,
+    QuadrantSummary,
+    SegmentSummary,
     cohort_retention,
     info_matrix,
     loyalty_summary,
@@ -36,6 +48,18 @@ class BoundsOut(Schema):
     monetary_minor: list[int]
     is_fixed: bool
 
+    @staticmethod
+    def resolve_recency_days(obj: RfmBounds) -> list[int]:
+        return list(obj.recency)
+
+    @staticmethod
+    def resolve_frequency(obj: RfmBounds) -> list[int]:
+        return list(obj.frequency)
+
+    @staticmethod
+    def resolve_monetary_minor(obj: RfmBounds) -> list[int]:
+        return list(obj.monetary)
+
 
 class RfmCellOut(Schema):
     recency: int
@@ -51,6 +75,14 @@ class SegmentOut(Schema):
     customers: int
     percent: int
     money_minor: int
+
+    @staticmethod
+    def resolve_segment(obj: SegmentSummary) -> str:
+        return obj.key
+
+    @staticmethod
+    def resolve_label(obj: SegmentSummary) -> str:
+        return segment_label(obj.key)
 
 
 class RfmOut(Schema):
@@ -72,12 +104,28 @@ class ChurnBucketOut(Schema):
     customers: int
     percent: int
 
+    @staticmethod
+    def resolve_label(obj: ChurnBucket) -> str:
+        return churn_bucket_label(obj.low)
+
 
 class AtRiskOut(Schema):
     contact_id: int
     name: str
     churn_risk: int | None
     segment: str
+
+    @staticmethod
+    def resolve_contact_id(obj: Contact) -> int:
+        return obj.pk
+
+    @staticmethod
+    def resolve_name(obj: Contact) -> str:
+        return obj.display_name
+
+    @staticmethod
+    def resolve_segment(obj: Contact) -> str:
+        return obj.rfm_segment
 
 
 class LoyaltyOut(Schema):
@@ -97,12 +145,32 @@ class QuadrantOut(Schema):
     suggestion: str
     filters: dict[str, int]
 
+    @staticmethod
+    def resolve_quadrant(obj: QuadrantSummary) -> str:
+        return obj.key
+
+    @staticmethod
+    def resolve_label(obj: QuadrantSummary) -> str:
+        return quadrant_label(obj.key)
+
+    @staticmethod
+    def resolve_suggestion(obj: QuadrantSummary) -> str:
+        return quadrant_suggestion(obj.key)
+
 
 class MissingOut(Schema):
     field: str
     label: str
     customers: int
     percent: int
+
+    @staticmethod
+    def resolve_field(obj: MissingInfo) -> str:
+        return obj.key
+
+    @staticmethod
+    def resolve_label(obj: MissingInfo) -> str:
+        return info_label(obj.key)
 
 
 class MatrixOut(Schema):
@@ -119,6 +187,14 @@ class CohortOut(Schema):
     returned: list[int]
     percents: list[int | None]
 
+    @staticmethod
+    def resolve_customers(obj: CohortRow) -> int:
+        return obj.size
+
+    @staticmethod
+    def resolve_returned(obj: CohortRow) -> list[int]:
+        return obj.customers
+
 
 class CohortsOut(Schema):
     months: list[date]
@@ -126,9 +202,7 @@ class CohortsOut(Schema):
 
 
 def _business(request: HttpRequest, slug: str) -> Business:
-    context = business_context_resolve(user=request.auth, slug=slug)  # type: ignore[attr-defined]
-    context.require(Permission.CUSTOMERS_VIEW)
-    return context.business
+    return business_context_for(request, slug, Permission.CUSTOMERS_VIEW).business
 
 
 @router.get(
@@ -148,24 +222,10 @@ def customer_rfm_get(request: HttpRequest, slug: Slug) -> dict[str, object]:
         "without_orders": grid.without_orders,
         "money_minor": grid.money_minor,
         "scored_at": grid.scored_at,
-        "bounds": {
-            "recency_days": list(grid.bounds.recency),
-            "frequency": list(grid.bounds.frequency),
-            "monetary_minor": list(grid.bounds.monetary),
-            "is_fixed": grid.bounds.is_fixed,
-        },
+        "bounds": grid.bounds,
         "mapping": {str(recency): [str(segment) for segment in row] for recency, row in SEGMENT_GRID.items()},
-        "cells": [cell.__dict__ for cell in grid.cells],
-        "segments": [
-            {
-                "segment": segment.key,
-                "label": segment.label,
-                "customers": segment.customers,
-                "percent": segment.percent,
-                "money_minor": segment.money_minor,
-            }
-            for segment in grid.segments
-        ],
+        "cells": grid.cells,
+        "segments": grid.segments,
     }
 
 
@@ -176,32 +236,14 @@ def customer_rfm_get(request: HttpRequest, slug: Slug) -> dict[str, object]:
     summary="Repeat-purchase rate, time between orders and churn risk",
 )
 def customer_loyalty_get(request: HttpRequest, slug: Slug) -> dict[str, object]:
-    business = _business(request, slug)
-    loyalty = loyalty_summary(business)
+    loyalty = loyalty_summary(_business(request, slug))
     return {
         "customers": loyalty.customers,
         "repeat_customers": loyalty.repeat_customers,
         "repeat_rate": loyalty.repeat_rate,
         "median_gap_days": loyalty.median_gap_days,
-        "churn": [
-            {
-                "low": bucket.low,
-                "high": bucket.high,
-                "label": bucket.label,
-                "customers": bucket.customers,
-                "percent": bucket.percent,
-            }
-            for bucket in loyalty.buckets
-        ],
-        "at_risk": [
-            {
-                "contact_id": contact.pk,
-                "name": contact.display_name,
-                "churn_risk": contact.churn_risk,
-                "segment": contact.rfm_segment,
-            }
-            for contact in loyalty.at_risk
-        ],
+        "churn": loyalty.buckets,
+        "at_risk": loyalty.at_risk,
     }
 
 
@@ -211,31 +253,10 @@ def customer_loyalty_get(request: HttpRequest, slug: Slug) -> dict[str, object]:
     auth=api_auth,
     summary="The customer-information matrix",
 )
-def customer_matrix_get(request: HttpRequest, slug: Slug) -> dict[str, object]:
+def customer_matrix_get(request: HttpRequest, slug: Slug) -> object:
     """Customers per quadrant of information completeness × individual service, with a suggestion
     and the contact-list filters of each quadrant, and how often each piece of information is missing."""
-    business = _business(request, slug)
-    matrix = info_matrix(business)
-    return {
-        "customers": matrix.customers,
-        "average_info": matrix.average_info,
-        "average_personal": matrix.average_personal,
-        "quadrants": [
-            {
-                "quadrant": quadrant.key,
-                "label": quadrant.label,
-                "customers": quadrant.customers,
-                "percent": quadrant.percent,
-                "suggestion": quadrant.suggestion,
-                "filters": quadrant.filters,
-            }
-            for quadrant in matrix.quadrants
-        ],
-        "missing": [
-            {"field": item.key, "label": item.label, "customers": item.customers, "percent": item.percent}
-            for item in matrix.missing
-        ],
-    }
+    return info_matrix(_business(request, slug))
 
 
 @router.get(
@@ -247,12 +268,5 @@ def customer_matrix_get(request: HttpRequest, slug: Slug) -> dict[str, object]:
 def customer_cohorts_get(request: HttpRequest, slug: Slug) -> dict[str, object]:
     """``returned[k]``: customers of the cohort who ordered ``k`` months after their first month
     (``returned[0]`` is the whole cohort); only months that have begun are listed."""
-    business = _business(request, slug)
-    cohorts = cohort_retention(business)
-    return {
-        "months": cohorts.months,
-        "cohorts": [
-            {"month": row.month, "customers": row.size, "returned": row.customers, "percents": row.percents}
-            for row in cohorts.rows
-        ],
-    }
+    cohorts = cohort_retention(_business(request, slug))
+    return {"months": cohorts.months, "cohorts": cohorts.rows}

@@ -11,10 +11,25 @@ from collections.abc import Callable, Sequence
 
 from django.utils.safestring import SafeString, mark_safe
 
+from etalase.customers.enums import RfmSegment
 from etalase.insights.charts import FONT, GRID, INK, LINE, WIDTH, _open, _text
-from etalase.insights.customers import SEGMENT_COLOURS, SEGMENT_INK, CohortRow, RfmCell
+from etalase.insights.customers.scoring import CohortRow
+from etalase.insights.customers.selectors import RfmCell
 
 Format = Callable[[int], str]
+
+SEGMENT_COLOURS: dict[str, str] = {
+    RfmSegment.CHAMPIONS: "#0f766e",
+    RfmSegment.LOYAL: "#14b8a6",
+    RfmSegment.POTENTIAL: "#5eead4",
+    RfmSegment.NEW: "#bae6fd",
+    RfmSegment.AT_RISK: "#fdba74",
+    RfmSegment.CANT_LOSE: "#c2410c",
+    RfmSegment.HIBERNATING: "#cbd5e1",
+    RfmSegment.LOST: "#94a3b8",
+}
+SEGMENT_INK: dict[str, str] = {RfmSegment.CHAMPIONS: "#ffffff", RfmSegment.CANT_LOSE: "#ffffff"}
+"""Text colour on the darker cells (black elsewhere): contrast at least 4.5:1."""
 
 
 def rfm_grid_svg(

@@ -2,7 +2,8 @@
 
 For members with ``customers.view``: these pages are about the business's customers and every one
 of them links into the contact list, which needs that permission (every role with
-``dashboard.view`` has it too). Thin: one read from :mod:`etalase.insights.customers`, then render.
+``dashboard.view`` has it too). Thin: one read from :mod:`etalase.insights.customers.selectors`, the
+words for its keys from :mod:`etalase.insights.customers.labels`, then render.
 """
 
 from __future__ import annotations
@@ -22,11 +23,18 @@ from django.views.decorators.http import require_GET
 from etalase.core.formats import babel_locale, minor_unit_digits, money_format
 from etalase.directory.models import Business
 from etalase.directory.permissions import Permission
-from etalase.directory.tenancy import business_view
+from etalase.directory.tenancy import business_context_of, business_view
 from etalase.insights.charts import bar_chart
 from etalase.insights.customer_charts import cohort_heat_svg, rfm_grid_svg
-from etalase.insights.customers import (
-    CohortRow,
+from etalase.insights.customers.labels import (
+    churn_bucket_label,
+    info_label,
+    quadrant_label,
+    quadrant_suggestion,
+    segment_label,
+)
+from etalase.insights.customers.scoring import CohortRow
+from etalase.insights.customers.selectors import (
     RfmCell,
     cohort_retention,
     info_matrix,
@@ -38,7 +46,7 @@ PERMISSION = Permission.CUSTOMERS_VIEW
 
 
 def _business(request: HttpRequest) -> Business:
-    return request.business_context.business  # type: ignore[attr-defined,no-any-return]
+    return business_context_of(request).business
 
 
 def _count(value: int) -> str:
@@ -56,11 +64,12 @@ def _list_url(business: Business, **filters: Any) -> str:
     return f"{url}?{urlencode(filters)}" if filters else url
 
 
-def _render(request: HttpRequest, template: str, section: str, **context: Any) -> HttpResponse:
+def _render(request: HttpRequest, section: str, **context: Any) -> HttpResponse:
+    """``insights/customers_<section>.html``, its tab marked current."""
     business = _business(request)
     return render(
         request,
-        f"insights/customers_{template}.html",
+        f"insights/customers_{section}.html",
         {"nav": "customers", "business": business, "section": section, **context},
     )
 
@@ -71,7 +80,7 @@ def rfm_page(request: HttpRequest) -> HttpResponse:
     business = _business(request)
     grid = rfm_grid(business)
     currency = business.currency
-    labels = {segment.key: segment.label for segment in grid.segments}
+    labels = {segment.key: segment_label(segment.key) for segment in grid.segments}
 
     def cell_title(cell: RfmCell) -> str:
         text = ngettext(
@@ -102,8 +111,11 @@ def rfm_page(request: HttpRequest) -> HttpResponse:
         count_format=_count,
         money_format=lambda amount: _compact_money(amount, currency),
     )
-    segments = [{"summary": segment, "url": _list_url(business, segment=segment.key)} for segment in grid.segments]
-    return _render(request, "rfm", "rfm", grid=grid, svg=svg, segments=segments, computed_at=grid.computed_at)
+    segments = [
+        {"summary": segment, "label": labels[segment.key], "url": _list_url(business, segment=segment.key)}
+        for segment in grid.segments
+    ]
+    return _render(request, "rfm", grid=grid, svg=svg, segments=segments, computed_at=grid.computed_at)
 
 
 @business_view(PERMISSION)
@@ -111,8 +123,10 @@ def rfm_page(request: HttpRequest) -> HttpResponse:
 def loyalty_page(request: HttpRequest) -> HttpResponse:
     business = _business(request)
     loyalty = loyalty_summary(business)
+    labels = [churn_bucket_label(bucket.low) for bucket in loyalty.buckets]
+    buckets = [{"bucket": bucket, "label": label} for bucket, label in zip(loyalty.buckets, labels, strict=True)]
     chart = bar_chart(
-        [bucket.label for bucket in loyalty.buckets],
+        labels,
         [bucket.customers for bucket in loyalty.buckets],
         chart_id="chart-churn",
         title=_("Churn risk"),
@@ -122,7 +136,13 @@ def loyalty_page(request: HttpRequest) -> HttpResponse:
     )
     gap_days = round(loyalty.median_gap_days) if loyalty.median_gap_days is not None else None
     return _render(
-        request, "loyalty", "loyalty", loyalty=loyalty, chart=chart, gap_days=gap_days, computed_at=loyalty.computed_at
+        request,
+        "loyalty",
+        loyalty=loyalty,
+        buckets=buckets,
+        chart=chart,
+        gap_days=gap_days,
+        computed_at=loyalty.computed_at,
     )
 
 
@@ -131,8 +151,24 @@ def loyalty_page(request: HttpRequest) -> HttpResponse:
 def matrix_page(request: HttpRequest) -> HttpResponse:
     business = _business(request)
     matrix = info_matrix(business)
-    quadrants = [{"summary": quadrant, "url": _list_url(business, **quadrant.filters)} for quadrant in matrix.quadrants]
-    return _render(request, "matrix", "matrix", matrix=matrix, quadrants=quadrants, computed_at=matrix.computed_at)
+    quadrants = [
+        {
+            "summary": quadrant,
+            "label": quadrant_label(quadrant.key),
+            "suggestion": quadrant_suggestion(quadrant.key),
+            "url": _list_url(business, **quadrant.filters),
+        }
+        for quadrant in matrix.quadrants
+    ]
+    missing = [{"summary": item, "label": info_label(item.key)} for item in matrix.missing]
+    return _render(
+        request,
+        "matrix",
+        matrix=matrix,
+        quadrants=quadrants,
+        missing=missing,
+        computed_at=matrix.computed_at,
+    )
 
 
 @business_view(PERMISSION)
@@ -168,7 +204,6 @@ def cohorts_page(request: HttpRequest) -> HttpResponse:
     ]
     return _render(
         request,
-        "cohorts",
         "cohorts",
         cohorts=cohorts,
         svg=svg,

@@ -1,11 +1,12 @@
-"""What the daily rollups count, and which activity verbs feed them.
+"""What the daily rollups count and which activity verbs feed them; the customer-information quadrants.
 
 Every metric is a non-negative daily flow, so any range is the sum of its days. Numbers that are a
 difference (net favourites, revenue net of cancellations, payments still pending) are computed when
 read, from two flows, never stored.
 
-Order verbs are recorded by the orders app (``etalase.orders.enums.Verb``); ``OrderVerb`` names the
-ones the rollups count. Each carries ``data={"amount_minor": <int>}`` (minor units):
+The rollups count verbs of the catalog, engagement and orders apps (each app's ``enums.Verb``,
+listed in ``services.COUNTED_VERBS``). The orders app's verbs each carry
+``data={"amount_minor": <int>}`` (minor units):
 
 - ``ordered``: an order placed (its total), with ``"product_ids": [..]`` to credit the products;
 - ``cancelled``: an order cancelled (its total);
@@ -43,17 +44,6 @@ class Metric(models.TextChoices):
     PAYMENTS_REJECTED = "payments_rejected", _("Payments rejected")
 
 
-class OrderVerb(models.TextChoices):
-    """The orders app's verbs the rollups count (the orders app records them and labels them in
-    ``etalase.orders.enums.Verb``; the values are the same)."""
-
-    ORDERED = "ordered", _("placed an order")
-    PAID = "paid", _("paid an order")
-    PAYMENT_CONFIRMED = "payment_confirmed", _("confirmed a payment")
-    PAYMENT_REJECTED = "payment_rejected", _("rejected a payment")
-    CANCELLED = "cancelled", _("cancelled an order")
-
-
 class Period(models.TextChoices):
     TODAY = "today", _("Today")
     DAYS_7 = "7d", _("7 days")
@@ -65,3 +55,12 @@ class Direction(models.TextChoices):
     UP = "up", _("up")
     DOWN = "down", _("down")
     FLAT = "flat", _("no change")
+
+
+class Quadrant(models.TextChoices):
+    """The four cells of the customer-information matrix (customer intelligence)."""
+
+    LITTLE_ALIKE = "little_alike", _("Know little, treat alike")
+    MUCH_ALIKE = "much_alike", _("Know much, treat alike")
+    LITTLE_INDIVIDUAL = "little_individual", _("Know little, treat individually")
+    MUCH_INDIVIDUAL = "much_individual", _("Know much, treat individually")

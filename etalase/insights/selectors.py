@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, Sum
@@ -124,7 +123,6 @@ class Change:
 @dataclass(frozen=True)
 class Stat:
     key: str
-    label: str | Promise
     change: Change
     is_money: bool = False
 
@@ -132,7 +130,6 @@ class Stat:
 @dataclass(frozen=True)
 class FunnelStep:
     key: str
-    label: str | Promise
     value: int
     percent_of_previous: int | None
 
@@ -173,26 +170,20 @@ def _derived(totals: dict[str, int]) -> dict[str, int]:
     }
 
 
-STAT_DEFINITIONS: list[tuple[str, str | Promise, bool]] = [
-    (Metric.VISITORS, _("Visitors"), False),
-    (Metric.STOREFRONT_VIEWS, _("Storefront views"), False),
-    (Metric.PRODUCT_VIEWS, _("Product views"), False),
-    (Metric.FAVOURITES, _("Favourites"), False),
-    (Metric.FOLLOWERS_GAINED, _("New followers"), False),
-    ("comments_and_questions", _("Comments and questions"), False),
-    (Metric.SHARES, _("Shares"), False),
-    (Metric.ORDERS, _("Orders"), False),
-    ("revenue", _("Revenue"), True),
-    ("payments_received", _("Payments received"), True),
-    ("payments_pending", _("Payments pending"), True),
+STAT_KEYS: list[tuple[str, bool]] = [
+    (Metric.VISITORS, False),
+    (Metric.STOREFRONT_VIEWS, False),
+    (Metric.PRODUCT_VIEWS, False),
+    (Metric.FAVOURITES, False),
+    (Metric.FOLLOWERS_GAINED, False),
+    ("comments_and_questions", False),
+    (Metric.SHARES, False),
+    (Metric.ORDERS, False),
+    ("revenue", True),
+    ("payments_received", True),
+    ("payments_pending", True),
 ]
-
-SERIES_DEFINITIONS: list[tuple[str, str | Promise]] = [
-    (Metric.VISITORS, _("Visitors")),
-    ("views", _("Views")),
-    (Metric.FAVOURITES, _("Favourites")),
-    (Metric.ORDERS, _("Orders")),
-]
+"""The dashboard's numbers, in order: (key, whether it is money)."""
 
 
 def _shop_rows(business: Business, start: dt.date, end: dt.date) -> list[tuple[dt.date, str, int]]:
@@ -272,9 +263,7 @@ def dashboard_get(business: Business, *, date_range: DateRange) -> Dashboard:
         previous=previous,
         series=_series(rows, date_range),
     )
-    dashboard.stats = [
-        Stat(key, label, Change(totals[key], previous[key]), is_money) for key, label, is_money in STAT_DEFINITIONS
-    ]
+    dashboard.stats = [Stat(key, Change(totals[key], previous[key]), is_money) for key, is_money in STAT_KEYS]
     dashboard.funnel = funnel_steps(totals)
     dashboard.top = {
         metric: top_products(business, metric=metric, date_range=date_range)
@@ -283,12 +272,7 @@ def dashboard_get(business: Business, *, date_range: DateRange) -> Dashboard:
     return dashboard
 
 
-FUNNEL_DEFINITIONS: list[tuple[str, str | Promise]] = [
-    (Metric.PRODUCT_VIEWS, _("Product views")),
-    (Metric.FAVOURITES, _("Favourites")),
-    (Metric.ORDERS, _("Orders")),
-    (Metric.PAID_ORDERS, _("Paid orders")),
-]
+FUNNEL_KEYS: list[str] = [Metric.PRODUCT_VIEWS, Metric.FAVOURITES, Metric.ORDERS, Metric.PAID_ORDERS]
 
 
 def _share(part: int, whole: int) -> int | None:
@@ -298,9 +282,9 @@ def _share(part: int, whole: int) -> int | None:
 def funnel_steps(totals: dict[str, int]) -> list[FunnelStep]:
     steps: list[FunnelStep] = []
     before: int | None = None
-    for key, label in FUNNEL_DEFINITIONS:
+    for key in FUNNEL_KEYS:
         value = totals.get(key, 0)
-        steps.append(FunnelStep(key, label, value, None if before is None else _share(value, before)))
+        steps.append(FunnelStep(key, value, None if before is None else _share(value, before)))
         before = value
     return steps
 
@@ -322,13 +306,13 @@ class ProductAnalytics:
     stats: list[Stat] = field(default_factory=list)
 
 
-PRODUCT_STATS: list[tuple[str, str | Promise]] = [
-    (Metric.PRODUCT_VIEWS, _("Views")),
-    (Metric.FAVOURITES, _("Favourites")),
-    ("net_favourites", _("Net favourites")),
-    (Metric.ORDERS, _("Orders")),
-    ("comments_and_questions", _("Comments and questions")),
-    (Metric.SHARES, _("Shares")),
+PRODUCT_STAT_KEYS: list[str] = [
+    Metric.PRODUCT_VIEWS,
+    Metric.FAVOURITES,
+    "net_favourites",
+    Metric.ORDERS,
+    "comments_and_questions",
+    Metric.SHARES,
 ]
 
 
@@ -367,7 +351,7 @@ def product_analytics_get(business: Business, product: Product, *, date_range: D
         favourite_rate=_share(totals[Metric.FAVOURITES], views),
         order_rate=_share(totals[Metric.ORDERS], views),
         favourited_by=product_favourited_by(business, product),
-        stats=[Stat(key, label, Change(totals[key], previous[key])) for key, label in PRODUCT_STATS],
+        stats=[Stat(key, Change(totals[key], previous[key])) for key in PRODUCT_STAT_KEYS],
     )
 
 
@@ -381,12 +365,7 @@ class Panel:
     views_last_7_days: list[tuple[dt.date, int]]
 
 
-PANEL_STATS: list[tuple[str, str | Promise, bool]] = [
-    (Metric.VISITORS, _("Visitors"), False),
-    ("views", _("Views"), False),
-    (Metric.FAVOURITES, _("Favourites"), False),
-    (Metric.ORDERS, _("Orders"), False),
-]
+PANEL_STAT_KEYS: list[str] = [Metric.VISITORS, "views", Metric.FAVOURITES, Metric.ORDERS]
 
 
 def panel_get(business: Business, *, today: dt.date | None = None) -> Panel:
@@ -400,36 +379,6 @@ def panel_get(business: Business, *, today: dt.date | None = None) -> Panel:
     before = _with_derived(_sum_rows(rows, yesterday, yesterday))
     return Panel(
         today=today,
-        stats=[Stat(key, label, Change(current[key], before[key]), money) for key, label, money in PANEL_STATS],
+        stats=[Stat(key, Change(current[key], before[key])) for key in PANEL_STAT_KEYS],
         views_last_7_days=_series(rows, week)["views"],
     )
-
-
-def dashboard_as_dict(dashboard: Dashboard) -> dict[str, Any]:
-    """The API's shape of the dashboard (plain data)."""
-    return {
-        "start": dashboard.range.start,
-        "end": dashboard.range.end,
-        "previous_start": dashboard.previous_range.start,
-        "previous_end": dashboard.previous_range.end,
-        "totals": dashboard.totals,
-        "previous": dashboard.previous,
-        "change": {
-            key: {
-                "percent": Change(value, dashboard.previous[key]).percent,
-                "direction": Change(value, dashboard.previous[key]).direction,
-            }
-            for key, value in dashboard.totals.items()
-        },
-        "series": {
-            key: [{"day": day, "value": value} for day, value in points] for key, points in dashboard.series.items()
-        },
-        "funnel": [
-            {"step": step.key, "value": step.value, "percent_of_previous": step.percent_of_previous}
-            for step in dashboard.funnel
-        ],
-        "top_products": {
-            key: [{"product_id": item.product_id, "title": item.title, "value": item.value} for item in items]
-            for key, items in dashboard.top.items()
-        },
-    }

@@ -29,10 +29,12 @@ from etalase.activity.models import Activity
 from etalase.catalog.enums import Verb as CatalogVerb
 from etalase.catalog.models import Product
 from etalase.core.errors import ValidationError
+from etalase.core.numbers import positive_whole_number
 from etalase.directory.models import Business
 from etalase.engagement.enums import Verb as EngagementVerb
-from etalase.insights.enums import Metric, OrderVerb
+from etalase.insights.enums import Metric
 from etalase.insights.models import AppliedActivity, DailyMetric, DailyVisitor
+from etalase.orders.enums import Verb as OrderVerb
 
 VIEW_VERBS = frozenset({CatalogVerb.VIEWED_BUSINESS, CatalogVerb.VIEWED_PRODUCT})
 COUNTED_VERBS: frozenset[str] = frozenset(
@@ -45,7 +47,11 @@ COUNTED_VERBS: frozenset[str] = frozenset(
         EngagementVerb.COMMENTED,
         EngagementVerb.ASKED,
         EngagementVerb.SHARED,
-        *OrderVerb.values,
+        OrderVerb.ORDERED,
+        OrderVerb.PAID,
+        OrderVerb.PAYMENT_CONFIRMED,
+        OrderVerb.PAYMENT_REJECTED,
+        OrderVerb.CANCELLED,
     }
 )
 """The verbs the rollups count; every other activity is ignored (and not written to the ledger)."""
@@ -56,18 +62,17 @@ Contribution = tuple[str, int | None, int]  # (metric, product id or None for th
 
 
 def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        return None
-    return number if number > 0 else None
+    """A positive id, given as a whole number or as its digits (target ids are text)."""
+    if isinstance(value, str):
+        try:
+            value = int(value)
+        except ValueError:
+            return None
+    return positive_whole_number(value)
 
 
 def _amount(data: dict[str, Any]) -> int:
-    value = data.get("amount_minor")
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+    return positive_whole_number(data.get("amount_minor")) or 0
 
 
 @dataclass(frozen=True)
@@ -104,38 +109,36 @@ def activity_products(
     return []
 
 
+SHOP_COUNTS: dict[str, str] = {
+    CatalogVerb.VIEWED_BUSINESS: Metric.STOREFRONT_VIEWS,
+    EngagementVerb.FOLLOWED: Metric.FOLLOWERS_GAINED,
+    EngagementVerb.UNFOLLOWED: Metric.FOLLOWERS_LOST,
+}
+"""Verbs counted once for the whole shop."""
+SHOP_AND_PRODUCT_COUNTS: dict[str, str] = {
+    CatalogVerb.VIEWED_PRODUCT: Metric.PRODUCT_VIEWS,
+    EngagementVerb.FAVOURITED: Metric.FAVOURITES,
+    EngagementVerb.UNFAVOURITED: Metric.UNFAVOURITES,
+    EngagementVerb.COMMENTED: Metric.COMMENTS,
+    EngagementVerb.ASKED: Metric.QUESTIONS,
+    EngagementVerb.SHARED: Metric.SHARES,
+    OrderVerb.ORDERED: Metric.ORDERS,
+}
+"""Verbs counted once for the whole shop and once for each product they are about."""
+
+
 def activity_contributions(*, verb: str, data: dict[str, Any], products: Iterable[int]) -> list[Contribution]:
     """What one activity adds to its day's rollups; ``products`` are its own business's products."""
-    product_ids = list(products)
-    amount = _amount(data)
     rows: list[Contribution] = []
-
-    def both(metric: str, value: int = 1) -> None:
-        rows.append((metric, None, value))
-        rows.extend((metric, product_id, value) for product_id in product_ids)
-
-    if verb == CatalogVerb.VIEWED_BUSINESS:
-        rows.append((Metric.STOREFRONT_VIEWS, None, 1))
-    elif verb == CatalogVerb.VIEWED_PRODUCT:
-        both(Metric.PRODUCT_VIEWS)
-    elif verb == EngagementVerb.FAVOURITED:
-        both(Metric.FAVOURITES)
-    elif verb == EngagementVerb.UNFAVOURITED:
-        both(Metric.UNFAVOURITES)
-    elif verb == EngagementVerb.FOLLOWED:
-        rows.append((Metric.FOLLOWERS_GAINED, None, 1))
-    elif verb == EngagementVerb.UNFOLLOWED:
-        rows.append((Metric.FOLLOWERS_LOST, None, 1))
-    elif verb == EngagementVerb.COMMENTED:
-        both(Metric.COMMENTS)
-    elif verb == EngagementVerb.ASKED:
-        both(Metric.QUESTIONS)
-    elif verb == EngagementVerb.SHARED:
-        both(Metric.SHARES)
-    elif verb == OrderVerb.ORDERED:
-        both(Metric.ORDERS)
-        if amount:
-            rows.append((Metric.ORDER_VALUE, None, amount))
+    if verb in SHOP_COUNTS:
+        rows.append((SHOP_COUNTS[verb], None, 1))
+    elif verb in SHOP_AND_PRODUCT_COUNTS:
+        metric = SHOP_AND_PRODUCT_COUNTS[verb]
+        rows.append((metric, None, 1))
+        rows.extend((metric, product_id, 1) for product_id in products)
+    amount = _amount(data)
+    if verb == OrderVerb.ORDERED and amount:
+        rows.append((Metric.ORDER_VALUE, None, amount))
     elif verb == OrderVerb.CANCELLED:
         rows.append((Metric.CANCELLATIONS, None, 1))
         if amount:

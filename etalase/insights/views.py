@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.formats import date_format, number_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -19,13 +21,14 @@ from etalase.core.formats import money_format
 from etalase.core.forms import form_add_domain_error
 from etalase.directory.models import Business
 from etalase.directory.permissions import Permission
-from etalase.directory.tenancy import BusinessContext, business_view
+from etalase.directory.tenancy import business_context_of, business_view
 from etalase.insights.charts import bar_chart, line_chart, sparkline
 from etalase.insights.enums import Period
 from etalase.insights.forms import RangeForm
+from etalase.insights.labels import NUMBER_LABELS, PRODUCT_NUMBER_LABELS, SERIES_KEYS
 from etalase.insights.selectors import (
-    SERIES_DEFINITIONS,
     DateRange,
+    Stat,
     dashboard_get,
     panel_get,
     period_resolve,
@@ -33,10 +36,6 @@ from etalase.insights.selectors import (
 )
 
 SERIES_MONEY = {"revenue"}
-
-
-def _context(request: HttpRequest) -> BusinessContext:
-    return request.business_context  # type: ignore[attr-defined,no-any-return]
 
 
 def _range(request: HttpRequest, business: Business) -> tuple[DateRange, RangeForm, str, bool]:
@@ -99,6 +98,13 @@ def _chart(key: str, title: str, points: list[tuple[dt.date, int]], currency: st
     }
 
 
+def _stats(stats: list[Stat], labels: Mapping[str, Promise]) -> list[dict[str, Any]]:
+    """The numbers with their names, as ``insights/_stat.html`` shows them."""
+    return [
+        {"key": stat.key, "label": labels[stat.key], "change": stat.change, "is_money": stat.is_money} for stat in stats
+    ]
+
+
 def _status(is_valid: bool) -> int:
     return 200 if is_valid else 400
 
@@ -106,12 +112,21 @@ def _status(is_valid: bool) -> int:
 @business_view(Permission.DASHBOARD_VIEW)
 @require_GET
 def insights_page(request: HttpRequest) -> HttpResponse:
-    business = _context(request).business
+    business = business_context_of(request).business
     date_range, form, period, is_valid = _range(request, business)
     dashboard = dashboard_get(business, date_range=date_range)
-    charts = [_chart(key, str(title), dashboard.series[key], business.currency) for key, title in SERIES_DEFINITIONS]
+    charts = [_chart(key, str(NUMBER_LABELS[key]), dashboard.series[key], business.currency) for key in SERIES_KEYS]
+    funnel = [
+        {
+            "key": step.key,
+            "label": NUMBER_LABELS[step.key],
+            "value": step.value,
+            "percent_of_previous": step.percent_of_previous,
+        }
+        for step in dashboard.funnel
+    ]
     funnel_chart = bar_chart(
-        [str(step.label) for step in dashboard.funnel],
+        [str(item["label"]) for item in funnel],
         [step.value for step in dashboard.funnel],
         chart_id="chart-funnel",
         title=_("Funnel"),
@@ -125,6 +140,8 @@ def insights_page(request: HttpRequest) -> HttpResponse:
             "nav": "dashboard",
             "business": business,
             "dashboard": dashboard,
+            "stats": _stats(dashboard.stats, NUMBER_LABELS),
+            "funnel": funnel,
             "form": form,
             "period": period,
             "periods": [(value, label) for value, label in Period.choices if value != Period.CUSTOM],
@@ -143,7 +160,7 @@ def insights_page(request: HttpRequest) -> HttpResponse:
 @business_view(Permission.DASHBOARD_VIEW)
 @require_GET
 def product_page(request: HttpRequest, product_id: int) -> HttpResponse:
-    business = _context(request).business
+    business = business_context_of(request).business
     product = product_get_for_business(business, product_id)
     if product is None:
         raise Http404
@@ -161,6 +178,7 @@ def product_page(request: HttpRequest, product_id: int) -> HttpResponse:
             "business": business,
             "product": product,
             "analytics": analytics,
+            "stats": _stats(analytics.stats, PRODUCT_NUMBER_LABELS),
             "form": form,
             "period": period,
             "periods": [(value, label) for value, label in Period.choices if value != Period.CUSTOM],
@@ -173,7 +191,7 @@ def product_page(request: HttpRequest, product_id: int) -> HttpResponse:
 @business_view(Permission.DASHBOARD_VIEW)
 @require_GET
 def panel(request: HttpRequest) -> HttpResponse:
-    business = _context(request).business
+    business = business_context_of(request).business
     summary = panel_get(business)
     points = summary.views_last_7_days
     return render(
@@ -182,6 +200,7 @@ def panel(request: HttpRequest) -> HttpResponse:
         {
             "business": business,
             "panel": summary,
+            "stats": _stats(summary.stats, NUMBER_LABELS),
             "sparkline": sparkline(
                 [value for _day_, value in points],
                 chart_id="panel-views",

@@ -16,25 +16,20 @@ from etalase.accounts.models import User
 from etalase.catalog.models import Product
 from etalase.customers.enums import RfmSegment
 from etalase.customers.models import Contact, ContactTag, Note, Tag
+from etalase.customers.scores import SCORE_COLUMNS
 from etalase.directory.models import Business
 from etalase.engagement.services import comment_add, comment_answer, favourite_add
-from etalase.insights import customers as intelligence
-from etalase.insights.customers import (
+from etalase.insights.customers import facts, handlers, scoring, services
+from etalase.insights.customers.scoring import (
     SEGMENT_GRID,
     CohortRow,
-    Quadrant,
     churn_risk,
-    cohort_retention,
     cohort_table,
-    contact_scores_compute,
-    customer_scores_recompute,
     fixed_bounds,
     fm_score,
     info_known,
-    info_matrix,
     info_score,
     last_months,
-    loyalty_summary,
     matrix_quadrant,
     months_between,
     personal_score,
@@ -44,13 +39,15 @@ from etalase.insights.customers import (
     quintile_bounds,
     repeat_rate,
     rfm_bounds,
-    rfm_grid,
     rfm_scores,
     rfm_segment,
     score_above,
     score_below,
     usual_gap_days,
 )
+from etalase.insights.customers.selectors import cohort_retention, info_matrix, loyalty_summary, rfm_grid
+from etalase.insights.customers.services import contact_scores_compute, customer_scores_recompute
+from etalase.insights.enums import Quadrant
 from etalase.orders.enums import Fulfilment, OrderChannel, OrderStatus
 from etalase.orders.models import Order, OrderLine
 from tests.factories import UserFactory, business_owner
@@ -387,7 +384,7 @@ def test_quintiles_rank_customers_within_their_business(business, other_business
     assert refreshed(customers[9]).rfm_segment == S.CHAMPIONS
     assert refreshed(customers[0]).rfm_segment == S.LOST
     assert refreshed(outsider).rfm_recency == 0  # the other shop was not scored
-    bounds, _gap = intelligence.business_bounds(business)
+    bounds, _gap = facts.business_bounds(business)
     assert not bounds.is_fixed
     assert bounds.frequency == (2, 4, 6, 8)
 
@@ -641,7 +638,7 @@ def handler_registered():  # type: ignore[no-untyped-def]
     """The handler is registered by etalase/insights/apps.py for every verb."""
     from etalase.activity.registry import handlers_for
 
-    assert intelligence.customer_scores_on_activity in handlers_for("ordered")
+    assert handlers.customer_scores_on_activity in handlers_for("ordered")
 
 
 def test_an_order_rescores_its_contact_at_once_with_the_cached_bounds(
@@ -688,7 +685,7 @@ def test_a_favourite_updates_preferences_and_the_handler_is_idempotent(
     before = (rina.preferences, rina.rfm_segment, rina.info_score)
     from etalase.activity.models import Activity
 
-    intelligence.customer_scores_on_activity(Activity.objects.get(verb="favourited"))
+    handlers.customer_scores_on_activity(Activity.objects.get(verb="favourited"))
     rina = refreshed(rina)
     assert (rina.preferences, rina.rfm_segment, rina.info_score) == before
 
@@ -698,16 +695,16 @@ def test_one_order_does_not_reshuffle_the_bounds_until_the_night(business, place
     for index, customer in enumerate(customers):
         place_order(customer, 10 * (index + 1))
     customer_scores_recompute(business=business)
-    bounds_before = intelligence.business_bounds(business)
+    bounds_before = facts.business_bounds(business)
 
     newcomer = contact(business, "Baru")
     place_order(newcomer, 0, 9_000_000)
     scores = contact_scores_compute(contact=newcomer)
 
-    assert intelligence.business_bounds(business) == bounds_before
+    assert facts.business_bounds(business) == bounds_before
     assert (scores["rfm_recency"], scores["rfm_monetary"]) == (5, 5)
     cache.clear()  # a cold cache computes and stores the bounds again
-    assert intelligence.business_bounds(business)[0] != bounds_before[0]
+    assert facts.business_bounds(business)[0] != bounds_before[0]
 
 
 def test_an_activity_about_nobody_known_changes_nothing(business, record):
@@ -715,9 +712,9 @@ def test_an_activity_about_nobody_known_changes_nothing(business, record):
     activity = record("favourited", business, actor=stranger, data={"product_id": 1})
     Contact.objects.filter(user=stranger).delete()
 
-    intelligence.customer_scores_on_activity(activity)  # no contact: nothing to do, no error
+    handlers.customer_scores_on_activity(activity)  # no contact: nothing to do, no error
     record_without_contact = record("ordered", business, data={"contact_id": "not a number"})
-    intelligence.customer_scores_on_activity(record_without_contact)
+    handlers.customer_scores_on_activity(record_without_contact)
     assert not Contact.objects.filter(business=business, scores_at__isnull=False).exists()
 
 
@@ -725,15 +722,15 @@ def test_the_nightly_pass_is_due_once_a_night_in_the_business_s_timezone(busines
     night = dt.datetime(2026, 3, 14, 19, 30, tzinfo=dt.UTC)  # 02:30 in Jakarta
     day = dt.datetime(2026, 3, 14, 5, 0, tzinfo=dt.UTC)  # 12:00 in Jakarta
 
-    assert not intelligence.nightly_due(business, now=day)
-    assert intelligence.nightly_due(business, now=night)
+    assert not services.nightly_due(business, now=day)
+    assert services.nightly_due(business, now=night)
     customer_scores_recompute(business=business, now=night)
-    assert not intelligence.nightly_due(business, now=night + dt.timedelta(hours=1))
-    assert intelligence.nightly_due(business, now=night + dt.timedelta(days=1))
+    assert not services.nightly_due(business, now=night + dt.timedelta(hours=1))
+    assert services.nightly_due(business, now=night + dt.timedelta(days=1))
 
 
 def test_the_command_with_due_skips_businesses_where_it_is_day(business, capsys, monkeypatch):
-    monkeypatch.setattr(intelligence, "NIGHT_HOURS", range(0, 0))
+    monkeypatch.setattr(services, "NIGHT_HOURS", range(0, 0))
     call_command("customer_scores", "--due")
     assert "Scored 0 contacts of 0 businesses" in capsys.readouterr().out
 
@@ -751,15 +748,15 @@ def test_the_nightly_fast_path_scores_exactly_like_the_one_contact_path(
     orders, since_last, span, recent, paid, median_gap, small
 ):
     last = NOW - dt.timedelta(days=since_last)
-    fact = intelligence.OrderFacts(orders, last - dt.timedelta(days=span), last, recent, paid, 0)
+    fact = scoring.OrderFacts(orders, last - dt.timedelta(days=span), last, recent, paid, 0)
     bounds = (
         fixed_bounds("IDR")
         if small
         else rfm_bounds([1, 5, 9, 30, 200], [1, 1, 2, 3, 8], [0, 10, 20, 30, 40], currency="IDR")
     )
-    expected = intelligence.order_scores(fact, now=NOW, bounds=bounds, median_gap=median_gap)
-    assert intelligence._order_tuple(fact, NOW, bounds, median_gap) == tuple(
-        expected[name] for name in intelligence.SCORE_FIELDS[:5]
+    expected = scoring.order_scores(fact, now=NOW, bounds=bounds, median_gap=median_gap)
+    assert scoring.order_scores_row(fact, NOW, bounds, median_gap) == tuple(
+        expected[name] for name in SCORE_COLUMNS[:5]
     )
 
 
@@ -771,7 +768,7 @@ def test_the_database_computes_the_information_score_like_the_pure_function(busi
     ]
     computed = dict(
         Contact.objects.filter(business=business)
-        .annotate(info=intelligence.info_score_expression())
+        .annotate(info=scoring.info_score_expression())
         .values_list("pk", "info")
     )
     for person in people:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from etalase.customers.models import Contact, Note
 from etalase.directory.enums import Role
-from etalase.insights.customers import customer_scores_recompute
+from etalase.insights.customers.services import customer_scores_recompute
 from etalase.orders.enums import Fulfilment, OrderChannel, OrderStatus
 from etalase.orders.models import Order
 from tests.factories import business_owner
@@ -124,7 +124,7 @@ def test_the_matrix_page_shows_quadrants_with_suggestions_and_filtered_links(own
 
 
 def test_each_quadrant_link_opens_the_list_of_exactly_that_quadrant_s_customers(owner_client, shop):
-    from etalase.insights.customers import info_matrix
+    from etalase.insights.customers.selectors import info_matrix
 
     counted = 0
     for quadrant in info_matrix(shop).quadrants:

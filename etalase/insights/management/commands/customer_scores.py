@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from etalase.directory.enums import BusinessStatus
 from etalase.directory.models import Business
-from etalase.insights.customers import PREFERENCE_MODES, customer_scores_recompute, nightly_due
+from etalase.insights.customers.services import PREFERENCE_MODES, customer_scores_recompute, nightly_due
 
 
 class Command(BaseCommand):
