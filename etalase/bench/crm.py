@@ -1015,7 +1015,7 @@ class ImportResult:
 
 def import_measure(rows: int) -> ImportResult:
     """A generated ``rows``-row CSV imported end to end (upload, start, run) twice, through ``customers.io``."""
-    from etalase.customers.io.services import import_benchmark
+    from etalase.bench.crm_import import import_benchmark
 
     result = import_benchmark(rows)
     return ImportResult(rows=rows, first=result["first"], rerun=result["rerun"], megabytes=result["megabytes"])
