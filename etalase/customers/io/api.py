@@ -11,6 +11,8 @@ answers 404), and a finished or failed import's file after 7 days; the job and i
 what needs the file (preview, mapping, starting again) answers 409 ``file_gone``.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
@@ -63,6 +65,15 @@ def _with_source(job: ImportJob) -> ImportJob:
     return job
 
 
+@contextmanager
+def _not_purged_meanwhile() -> Iterator[None]:
+    """A job that ``imports_purge`` deleted while this request ran answers 404."""
+    try:
+        yield
+    except ImportJob.DoesNotExist:
+        raise NotFound() from None
+
+
 @router.post(IMPORTS, response={201: ImportJobOut, **WRITE}, auth=api_auth, summary="Upload a file to import")
 def import_create(request: HttpRequest, slug: Slug, file: File[UploadedFile]) -> Status[ImportJob]:
     """Upload a CSV, XLSX or vCard file (multipart, field ``file``, at most 20 MB). The content is
@@ -86,10 +97,8 @@ def import_mapping(request: HttpRequest, slug: Slug, job_id: Id, payload: Mappin
     job = _job(request, slug, job_id)
     if job.status in (ImportStatus.UPLOADED, ImportStatus.FAILED):
         _with_source(job)
-    try:
+    with _not_purged_meanwhile():
         return import_mapping_set(job=job, fields=payload.fields, has_header=payload.has_header)
-    except ImportJob.DoesNotExist:
-        raise NotFound() from None  # deleted by imports_purge while this request ran
 
 
 @router.get(
@@ -135,10 +144,8 @@ def import_begin(request: HttpRequest, slug: Slug, job_id: Id) -> Status[ImportJ
     """Import in the background; poll the job for ``processed_rows`` and ``status``. A failed import
     can be started again: rows already imported are merged, never duplicated."""
     job = _job(request, slug, job_id)
-    try:
+    with _not_purged_meanwhile():
         return Status(202, import_start(job=job, actor=api_user(request)))
-    except ImportJob.DoesNotExist:
-        raise NotFound() from None  # deleted by imports_purge while this request ran
 
 
 @router.get(
