@@ -24,6 +24,8 @@ from django.db import connection, transaction
 
 from etalase.activity.models import Activity
 from etalase.activity.services import data_contact_id
+from etalase.catalog.enums import ProductStatus
+from etalase.catalog.models import Product
 
 BATCH = 50_000
 """Activities written per statement on SQLite (and between two progress reports)."""
@@ -144,3 +146,15 @@ def _activities_executemany(
             cursor.executemany(sql, batch)
         written += len(batch)
         progress(written, total)
+
+
+def product_published(business: Any, *, title: str, price_minor: int, position: int, now: Any) -> Product:
+    """A published product to write in bulk with the others (``Product.objects.bulk_create``)."""
+    return Product(
+        business=business,
+        title=title,
+        price_minor=price_minor,
+        status=ProductStatus.PUBLISHED,
+        published_at=now,
+        position=position,
+    )

@@ -56,8 +56,14 @@ from django.utils import timezone
 
 from etalase.accounts.models import User
 from etalase.activity.models import Activity
-from etalase.bench.common import activities_insert, add_database_arguments, database_prepare, p50_p95_ms, progress_bar
-from etalase.catalog.enums import ProductStatus
+from etalase.bench.common import (
+    activities_insert,
+    add_database_arguments,
+    database_prepare,
+    p50_p95_ms,
+    product_published,
+    progress_bar,
+)
 from etalase.catalog.models import Product
 from etalase.customers.enums import ContactSource, RfmSegment, Stage
 from etalase.customers.filters import contact_filter_parse
@@ -293,13 +299,8 @@ def dataset_generate(*, contacts: int, activities: int, days: int, seed: int) ->
         business.slug = BUSINESS_SLUG
     Product.objects.bulk_create(
         [
-            Product(
-                business=business,
-                title=f"Produk {n}",
-                price_minor=rng.randrange(10, 500) * 1000,
-                status=ProductStatus.PUBLISHED,
-                published_at=now,
-                position=n,
+            product_published(
+                business, title=f"Produk {n}", price_minor=rng.randrange(10, 500) * 1000, position=n, now=now
             )
             for n in range(PRODUCTS)
         ]

@@ -50,8 +50,14 @@ from django.utils import timezone
 
 from etalase.accounts.models import User
 from etalase.activity.models import Activity
-from etalase.bench.common import activities_insert, add_database_arguments, database_prepare, p50_p95_ms, progress_bar
-from etalase.catalog.enums import ProductStatus
+from etalase.bench.common import (
+    activities_insert,
+    add_database_arguments,
+    database_prepare,
+    p50_p95_ms,
+    product_published,
+    progress_bar,
+)
 from etalase.catalog.models import Product
 from etalase.directory.enums import Role
 from etalase.directory.models import Business, Category, Membership
@@ -177,13 +183,12 @@ def dataset_generate(*, businesses: int, activities: int, days: int) -> int:
     )
     Product.objects.bulk_create(
         [
-            Product(
-                business=business,
+            product_published(
+                business,
                 title=f"Produk {n} {business.pk}",
                 price_minor=random.randrange(10, 500) * 1000,
-                status=ProductStatus.PUBLISHED,
-                published_at=now,
                 position=n,
+                now=now,
             )
             for business in business_rows
             for n in range(PRODUCTS_PER_BUSINESS)
