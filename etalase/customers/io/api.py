@@ -23,7 +23,7 @@ from etalase.accounts.auth import api_auth, api_user
 from etalase.core.api import MAX_ID, errors
 from etalase.core.errors import Conflict, NotFound
 from etalase.customers.enums import ImportStatus
-from etalase.customers.io.exports import contacts_export_csv, contacts_export_xlsx
+from etalase.customers.io.exports import XLSX_TYPE, contacts_export_csv, contacts_export_xlsx
 from etalase.customers.io.imports import (
     import_mapping_set,
     import_preview,
@@ -47,7 +47,6 @@ IMPORTS = "/businesses/{slug}/customers/imports"
 JOB = IMPORTS + "/{job_id}"
 READ = errors(401, 403, 404, 422)
 WRITE = errors(400, 401, 403, 404, 409, 422)
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _job(request: HttpRequest, slug: str, job_id: int) -> ImportJob:

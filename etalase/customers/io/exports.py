@@ -22,6 +22,7 @@ from etalase.customers.filters import ContactFilter, contact_filter_parse
 from etalase.customers.selectors import contact_export_rows, contact_list
 from etalase.customers.services import audit_record
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _E164 = re.compile(r"\+[1-9][0-9]{5,14}")
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from etalase.core.errors import DomainError
 from etalase.core.forms import form_add_domain_error
 from etalase.customers.enums import ImportStatus
-from etalase.customers.io.exports import contacts_export_csv, contacts_export_xlsx
+from etalase.customers.io.exports import XLSX_TYPE, contacts_export_csv, contacts_export_xlsx
 from etalase.customers.io.forms import MappingForm, UploadForm
 from etalase.customers.io.imports import (
     import_mapping_set,
@@ -25,8 +25,6 @@ from etalase.customers.io.selectors import import_job_get, import_job_list
 from etalase.customers.models import ImportJob
 from etalase.directory.permissions import Permission
 from etalase.directory.tenancy import business_context_of, business_view
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _job(request: HttpRequest, job_id: int) -> ImportJob:
