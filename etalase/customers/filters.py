@@ -442,13 +442,14 @@ def _score_ranges(f: ContactFilter) -> list[tuple[str, int | None, int | None]]:
 # costs one query whenever a walk is quick (and always in tests); a count always drives.
 #
 # Still needed with the indexes of migrations 0003–0005: ``etalase bench crm --contacts 50000
-# --activities 500000 --import-rows 0`` on SQLite, p95 in ms with this planning / with SQLite's own
-# plans (the generic conditions below, as on PostgreSQL): page by tag 47 / 306, by stage 45 / 475,
-# by RFM segment 28 / 234, by consent 22 / 206, spent from 46 / 169; search for a rare name word
-# 48 / 229, first and last name 52 / 237, a phone number 7 / 50–81, the start of an email 29 / 244;
-# the contact picker 17 / 240; count by stage 7 / 118, by last seen 12 / 179, every contact 9 / 51.
-# (A few combined filters were faster without it: information quadrant 96 / 31, tag sorted by name
-# 88 / 31, city + stage + tag 58 / 33.)
+# --activities 500000 --import-rows 0`` on SQLite, then ``--reuse`` with this planning (two runs) and
+# with SQLite's own plans of the generic conditions below (three runs), p95 in ms, with / without:
+# page spent from 42–46 / 169–215, by consent 22–25 / 206–266; search for a rare name word 48–53 /
+# 229–330, first and last name 52 / 237–310, a phone number 7–11 / 41–108, the start of an email
+# 29–35 / 238–257; the contact picker 17–25 / 167–240; count every contact 9–13 / 37–51, by stage
+# 7–15 / 87–119, by last seen 12–15 / 106–179. A few were faster without it (information quadrant
+# 96–100 / 31–44, tag sorted by name 53–88 / 31–41, start of a name 56–95 / 42–46); by tag or stage
+# the runs without it varied too much to say (31–306, 20–475).
 
 CANDIDATES = 5000
 MANY = 60_000
