@@ -34,7 +34,6 @@ import contextlib
 import datetime as dt
 import itertools
 import math
-import os
 import random
 import secrets
 import statistics
@@ -44,10 +43,8 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -59,8 +56,14 @@ from django.utils import timezone
 
 from etalase.accounts.models import User
 from etalase.activity.models import Activity
-from etalase.bench.dashboard import _activities_insert, _progress
-from etalase.catalog.enums import ProductStatus
+from etalase.bench.common import (
+    activities_insert,
+    add_database_arguments,
+    database_prepare,
+    p50_p95_ms,
+    product_published,
+    progress_bar,
+)
 from etalase.catalog.models import Product
 from etalase.customers.enums import ContactSource, RfmSegment, Stage
 from etalase.customers.filters import contact_filter_parse
@@ -167,10 +170,7 @@ def add_arguments(parser: CommandParser) -> None:
     parser.add_argument("--only", default="", help="measure only the cases whose label contains this text")
     parser.add_argument("--quick", action="store_true", help="a small data set and few repetitions (tests)")
     parser.add_argument("--strict", action="store_true", help="exit with an error when a target is missed")
-    parser.add_argument("--database-url", default=None, help="where the data goes (default: see the module docstring)")
-    parser.add_argument("--flush", action="store_true", help="empty a database that already holds data")
-    parser.add_argument("--reuse", action="store_true", help="measure the data already there; generate nothing")
-    parser.add_argument("--current-database", action="store_true", help="use the configured database as it is (tests)")
+    add_database_arguments(parser)
 
 
 def run(command: BaseCommand, **options: Any) -> None:
@@ -178,11 +178,8 @@ def run(command: BaseCommand, **options: Any) -> None:
         for name, value in QUICK.items():
             if options[name] == _default(name):
                 options[name] = value
-    if not options["current_database"] and not os.environ.get(REEXEC_MARK):
-        _reexec(options)
+    database_prepare(command, options, mark=REEXEC_MARK, default_file=DEFAULT_FILE)
     out = command.stdout
-    call_command("migrate", verbosity=0, interactive=False)
-    out.write(f"Database: {connection.vendor} ({connection.settings_dict['NAME']})")
     business = Business.objects.filter(slug=BUSINESS_SLUG).first()
     if business is not None and not (options["reuse"] or options["flush"]):
         raise CommandError("This database already holds the CRM benchmark: pass --flush to empty it, or --reuse.")
@@ -217,7 +214,7 @@ def run(command: BaseCommand, **options: Any) -> None:
     out.write(bench.describe())
     bench.check_searches()
     out.write(f"Every search's count equals a substring scan of the search text ({bench.checked} searches).")
-    results = bench.measure(only=options["only"], progress=_progress("measuring", "cases"))
+    results = bench.measure(only=options["only"], progress=progress_bar("measuring", "cases"))
     sys.stderr.write("\n")
     imported = import_measure(options["import_rows"]) if options["import_rows"] else None
     out.write(report(results, imported, vendor=connection.vendor, repetitions=bench.repetitions))
@@ -248,22 +245,6 @@ def _large_cache() -> Iterator[None]:
 
 def _default(name: str) -> Any:
     return {"contacts": 200_000, "activities": 2_000_000, "repetitions": 30, "import_rows": 50_000}[name]
-
-
-def _reexec(options: dict[str, Any]) -> None:
-    """Run this same command again with ``DATABASE_URL`` chosen for the benchmark (never returns)."""
-    target = options["database_url"] or os.environ.get("DATABASE_URL")
-    if not target:
-        file = Path(settings.BASE_DIR) / "var" / DEFAULT_FILE
-        file.parent.mkdir(parents=True, exist_ok=True)
-        if not options["reuse"]:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{file}{suffix}").unlink(missing_ok=True)
-        target = f"sqlite:///{file}"
-    environment = {**os.environ, "DATABASE_URL": target, REEXEC_MARK: "1"}
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.execve(sys.executable, [sys.executable, *sys.argv], environment)  # noqa: S606
 
 
 # --- the data set -----------------------------------------------------------------------------------
@@ -318,13 +299,8 @@ def dataset_generate(*, contacts: int, activities: int, days: int, seed: int) ->
         business.slug = BUSINESS_SLUG
     Product.objects.bulk_create(
         [
-            Product(
-                business=business,
-                title=f"Produk {n}",
-                price_minor=rng.randrange(10, 500) * 1000,
-                status=ProductStatus.PUBLISHED,
-                published_at=now,
-                position=n,
+            product_published(
+                business, title=f"Produk {n}", price_minor=rng.randrange(10, 500) * 1000, position=n, now=now
             )
             for n in range(PRODUCTS)
         ]
@@ -336,7 +312,7 @@ def dataset_generate(*, contacts: int, activities: int, days: int, seed: int) ->
     contact_ids = _contacts_create(business, people, users, now, rng)
     _tags_create(business, contact_ids, rng)
     types: dict[type, int] = {model: ContentType.objects.get_for_model(model).pk for model in (Product, Business)}
-    written = _activities_insert(
+    written = activities_insert(
         _activity_rows(
             events,
             business_id=business.pk,
@@ -548,7 +524,7 @@ def _contacts_create(
     ]
     median_gap = statistics.median(gaps) if gaps else DEFAULT_GAP_DAYS
     contact_ids: list[int] = [0] * len(people)
-    progress = _progress("contacts", "rows")
+    progress = progress_bar("contacts", "rows")
     for start in range(0, len(people), BATCH):
         rows = []
         for n in range(start, min(start + BATCH, len(people))):
@@ -730,12 +706,6 @@ class Result:
         return None if self.target is None else self.p95 < self.target
 
 
-def _percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
-    return statistics.median(ordered) * 1000, p95 * 1000
-
-
 class Bench:
     """The inputs of every case, drawn from the data in the database (so ``--reuse`` measures the same)."""
 
@@ -819,6 +789,25 @@ class Bench:
         return segment_count(business=self.business, segment=Segment(business=self.business, filters=params))
 
     def cases(self) -> list[Case]:
+        filters, searches = self._filter_inputs(), self._search_inputs()
+        cases = [Case(f"page: {label}", "page", inputs, self.page) for label, inputs in filters]
+        cases += [Case(f"search: {label}", "search", [{"q": q} for q in qs], self.page) for label, qs in searches]
+        cases += self._search_cases()
+        cases += [
+            Case(f"count: {label}", "count", [_without_sort(p) for p in inputs], self.count)
+            for label, inputs in filters
+            if "sorted" not in label
+        ]
+        cases += [
+            Case(f"count: search {label}", "count", [{"q": q} for q in qs], self.count)
+            for label, qs in searches
+            if label.startswith(("name word", "start of a name"))
+        ]
+        cases += self._info_cases()
+        return [case for case in cases if case.inputs]
+
+    def _filter_inputs(self) -> list[tuple[str, list[dict[str, Any]]]]:
+        """Each kind of filter with the values it is measured with."""
         cities, tags = self.cities, self.tags
         spent = [100_000, 250_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000]
         filters: list[tuple[str, list[dict[str, Any]]]] = [
@@ -865,7 +854,11 @@ class Bench:
             ("tag, sorted by name", [{"tag": tag, "sort": "name"} for tag in tags]),
             ("no filter, sorted by orders", [{"sort": "orders"}, {"sort": "spent"}, {"sort": "created"}]),
         ]
-        searches: list[tuple[str, list[str]]] = [
+        return filters
+
+    def _search_inputs(self) -> list[tuple[str, list[str]]]:
+        """Each kind of search with what is typed."""
+        return [
             ("name word, common", self.common_words),
             ("name word, rare", self.rare_words),
             ("name word, absent", self.absent_words),
@@ -880,42 +873,30 @@ class Bench:
             ("email", self.emails),
             ("start of an email", [email.split("@")[0] + "@" + email.split("@")[1][:2] for email in self.emails]),
         ]
-        cases = [Case(f"page: {label}", "page", inputs, self.page) for label, inputs in filters]
-        cases += [Case(f"search: {label}", "search", [{"q": q} for q in qs], self.page) for label, qs in searches]
-        cases.append(
-            Case(
-                "search: name + city",
-                "search",
-                [{"q": w, "city": c} for w, c in zip(self.common_words + self.rare_words, cities * 5, strict=False)],
-                self.page,
-            )
-        )
-        cases.append(
+
+    def _search_cases(self) -> list[Case]:
+        words_and_cities = zip(self.common_words + self.rare_words, self.cities * 5, strict=False)
+        return [
+            Case("search: name + city", "search", [{"q": w, "city": c} for w, c in words_and_cities], self.page),
             Case(
                 "picker: contact_search",
                 "search",
                 self.picker_words,
                 lambda q: list(contact_search(business=self.business, query=q)),
-            )
-        )
-        cases += [
-            Case(f"count: {label}", "count", [_without_sort(p) for p in inputs], self.count)
-            for label, inputs in filters
-            if "sorted" not in label
+            ),
         ]
-        cases += [
-            Case(f"count: search {label}", "count", [{"q": q} for q in qs], self.count)
-            for label, qs in searches
-            if label.startswith(("name word", "start of a name"))
-        ]
-        cases.append(
+
+    def _info_cases(self) -> list[Case]:
+        """The saved segments' counts, then cases measured for information: timelines, whole pages."""
+        cities = self.cities
+        cases = [
             Case(
                 "count: saved segments",
                 "count",
                 self.segments,
                 lambda segment: segment_count(business=self.business, segment=segment),
             )
-        )
+        ]
         cases.append(
             Case("info: timeline, app user", "info", self.user_contacts, lambda pk: self.timeline(pk)),
         )
@@ -933,7 +914,7 @@ class Bench:
 
         cases.append(Case("info: whole page, city", "info", [{"city": city} for city in cities], get))
         cases.append(Case("info: whole page, name search", "info", [{"q": q} for q in self.rare_words], get))
-        return [case for case in cases if case.inputs]
+        return cases
 
     def timeline(self, contact_id: int) -> list[Any]:
         contact = Contact.objects.get(pk=contact_id)
@@ -953,7 +934,7 @@ class Bench:
                 started = time.perf_counter()
                 case.call(value)
                 samples.append(time.perf_counter() - started)
-            p50, p95 = _percentiles(samples)
+            p50, p95 = p50_p95_ms(samples)
             target = {"page": TARGET_PAGE_MS, "search": TARGET_PAGE_MS, "count": TARGET_COUNT_MS}.get(case.kind)
             results.append(Result(case.label, case.kind, runs, p50, p95, target))
         progress(len(cases), len(cases))
@@ -1015,7 +996,7 @@ class ImportResult:
 
 def import_measure(rows: int) -> ImportResult:
     """A generated ``rows``-row CSV imported end to end (upload, start, run) twice, through ``customers.io``."""
-    from etalase.customers.io.services import import_benchmark
+    from etalase.bench.crm_import import import_benchmark
 
     result = import_benchmark(rows)
     return ImportResult(rows=rows, first=result["first"], rerun=result["rerun"], megabytes=result["megabytes"])

@@ -28,15 +28,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import itertools
-import json
-import os
 import random
-import statistics
 import sys
 import time
 import types
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,7 +40,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import BigIntegerField, Count, Q, Sum
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, TruncDate
@@ -54,8 +50,14 @@ from django.utils import timezone
 
 from etalase.accounts.models import User
 from etalase.activity.models import Activity
-from etalase.activity.services import data_contact_id
-from etalase.catalog.enums import ProductStatus
+from etalase.bench.common import (
+    activities_insert,
+    add_database_arguments,
+    database_prepare,
+    p50_p95_ms,
+    product_published,
+    progress_bar,
+)
 from etalase.catalog.models import Product
 from etalase.directory.enums import Role
 from etalase.directory.models import Business, Category, Membership
@@ -93,19 +95,12 @@ def add_arguments(parser: CommandParser) -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--requests", type=int, default=200, help="requests per period and per way of measuring")
-    parser.add_argument("--database-url", default=None, help="where the data goes (default: see the module docstring)")
-    parser.add_argument("--flush", action="store_true", help="empty a database that already holds data")
-    parser.add_argument("--reuse", action="store_true", help="measure the data already there; generate nothing")
-    parser.add_argument("--current-database", action="store_true", help="use the configured database as it is (tests)")
+    add_database_arguments(parser)
 
 
 def run(command: BaseCommand, **options: Any) -> None:
-    if not options["current_database"] and not os.environ.get(REEXEC_MARK):
-        _reexec(options)
+    database_prepare(command, options, mark=REEXEC_MARK, default_file=DEFAULT_FILE)
     out = command.stdout
-    call_command("migrate", verbosity=0, interactive=False)
-    vendor = connection.vendor
-    out.write(f"Database: {vendor} ({connection.settings_dict['NAME']})")
     has_data = Business.objects.exists()
     if has_data and not (options["reuse"] or options["flush"]):
         raise CommandError("This database already holds businesses: pass --flush to empty it, or --reuse.")
@@ -123,7 +118,7 @@ def run(command: BaseCommand, **options: Any) -> None:
         result = rollups_rebuild(
             start=today - dt.timedelta(days=options["days"] + 1),
             end=today + dt.timedelta(days=1),
-            progress=_progress("rollups", "businesses"),
+            progress=progress_bar("rollups", "businesses"),
         )
         sys.stderr.write("\n")
         out.write(
@@ -136,37 +131,6 @@ def run(command: BaseCommand, **options: Any) -> None:
     out.write(f"Rollups equal a direct count of the raw activities for {checked} sampled businesses × 4 periods.")
     report = measure(requests=options["requests"])
     out.write(report)
-
-
-def _reexec(options: dict[str, Any]) -> None:
-    """Run this same command again with ``DATABASE_URL`` chosen for the benchmark (never returns)."""
-    target = options["database_url"] or os.environ.get("DATABASE_URL")
-    if not target:
-        file = Path(settings.BASE_DIR) / "var" / DEFAULT_FILE
-        file.parent.mkdir(parents=True, exist_ok=True)
-        if not options["reuse"]:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{file}{suffix}").unlink(missing_ok=True)
-        target = f"sqlite:///{file}"
-    environment = {**os.environ, "DATABASE_URL": target, REEXEC_MARK: "1"}
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.execve(sys.executable, [sys.executable, *sys.argv], environment)  # noqa: S606
-
-
-def _progress(label: str, unit: str) -> Callable[[int, int], None]:
-    started = time.perf_counter()
-
-    def show(done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / total) if total else width
-        sys.stderr.write(
-            f"\r{label:<10} [{'#' * filled}{'.' * (width - filled)}] {done:>9}/{total} {unit} "
-            f"{time.perf_counter() - started:6.1f} s"
-        )
-        sys.stderr.flush()
-
-    return show
 
 
 # --- the data set -----------------------------------------------------------------------------------
@@ -219,13 +183,12 @@ def dataset_generate(*, businesses: int, activities: int, days: int) -> int:
     )
     Product.objects.bulk_create(
         [
-            Product(
-                business=business,
+            product_published(
+                business,
                 title=f"Produk {n} {business.pk}",
                 price_minor=random.randrange(10, 500) * 1000,
-                status=ProductStatus.PUBLISHED,
-                published_at=now,
                 position=n,
+                now=now,
             )
             for business in business_rows
             for n in range(PRODUCTS_PER_BUSINESS)
@@ -248,7 +211,7 @@ def dataset_generate(*, businesses: int, activities: int, days: int) -> int:
         days=days,
         now=now,
     )
-    return _activities_insert(rows, total=activities)
+    return activities_insert(rows, total=activities)
 
 
 def _activity_rows(
@@ -309,64 +272,6 @@ def _activity_rows(
                 target_type, target_id = None, ""
             yield (business_id, actor, verb, target_type, target_id, data, "web", occurred, occurred, occurred)
         made += size
-
-
-COLUMNS = [
-    "business_id",
-    "actor_id",
-    "verb",
-    "target_type_id",
-    "target_id",
-    "data",
-    "channel",
-    "occurred_at",
-    "recorded_at",
-    "processed_at",
-    "contact_id",
-]
-"""The generated rows' fields, then the contact the data names (``activity_record`` copies it too)."""
-
-
-def _activities_insert(rows: Iterator[tuple[Any, ...]], *, total: int) -> int:
-    table = connection.ops.quote_name(Activity._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(name) for name in COLUMNS)
-    progress = _progress("activities", "rows")
-    written = 0
-    if connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor:
-            raw = cursor.cursor  # psycopg's own cursor: COPY
-            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row((*row[:5], json.dumps(row[5]), *row[6:], data_contact_id(row[5])))
-                    written += 1
-                    if written % BATCH == 0:
-                        progress(written, total)
-    else:
-        adapt = connection.ops.adapt_datetimefield_value
-        placeholders = ", ".join(["%s"] * len(COLUMNS))
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        while True:
-            batch = [
-                (
-                    *row[:5],
-                    json.dumps(row[5]),
-                    row[6],
-                    adapt(row[7]),
-                    adapt(row[8]),
-                    adapt(row[9]),
-                    data_contact_id(row[5]),
-                )
-                for row in itertools.islice(rows, BATCH)
-            ]
-            if not batch:
-                break
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.executemany(sql, batch)
-            written += len(batch)
-            progress(written, total)
-    progress(written, total)
-    sys.stderr.write("\n")
-    return written
 
 
 # --- the same numbers from the raw activities (the reference) -------------------------------------
@@ -452,13 +357,6 @@ def _range(business: Business, period: str) -> DateRange:
     return period_resolve(business, period=period, today=today)
 
 
-def _percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    p50 = statistics.median(ordered)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return p50 * 1000, p95 * 1000
-
-
 def _page_urlconf() -> Any:
     """The project's URLs, plus the insights pages when the project does not include them yet."""
     try:
@@ -515,7 +413,7 @@ def measure(*, requests: int) -> str:
                 page_times.append(time.perf_counter() - started)
                 if response.status_code != 200:
                     raise CommandError(f"{url} answered {response.status_code}")
-        rollup, raw, page = _percentiles(rollup_times), _percentiles(raw_times), _percentiles(page_times)
+        rollup, raw, page = p50_p95_ms(rollup_times), p50_p95_ms(raw_times), p50_p95_ms(page_times)
         lines.append(
             f"{label:<11} {rollup[0]:>11.1f} {rollup[1]:>7.1f} {page[0]:>9.1f} {page[1]:>7.1f} {raw[0]:>8.1f} "
             f"{raw[1]:>8.1f} {raw[0] / rollup[0]:>14.1f}× {raw[1] / rollup[1]:>5.1f}×"

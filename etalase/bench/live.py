@@ -22,6 +22,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from etalase.bench.common import percentile
+
 TARGET_P95_MS = 500.0
 
 
@@ -164,13 +166,40 @@ def _wait_for_server(port: int, seconds: float = 30.0) -> None:
     raise RuntimeError("the server did not start")
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
 def _measure(command: BaseCommand, **options: Any) -> None:
+    events = max(1, int(options["events"]))
+    customer, products, question_product, session_key = _setup(events)
+    port = options["port"]
+    server, worker = _processes_start(port, options["interval"])
+    try:
+        _wait_for_server(port)
+        reader = StreamReader(port, session_key)
+        reader.start()
+        if not reader.connected.wait(15):
+            raise RuntimeError("could not connect to the stream")
+        time.sleep(1.5)  # the worker drains the setup's activities (product publications)
+
+        command.stdout.write(
+            f"Recording {events} acts (favourites and questions), worker interval {options['interval']} s, "
+            f"{'Redis pub/sub' if os.environ.get('REDIS_URL') else 'database polling'} for the stream…"
+        )
+        started = time.perf_counter()
+        recorded = _acts_record(events, customer, products, question_product, pause=options["pause"])
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with reader.lock:
+                if all(token in reader.received for token in recorded):
+                    break
+            time.sleep(0.05)
+        finished = time.perf_counter()
+    finally:
+        _processes_stop(server, worker)
+    _report(command, reader, recorded, started=started, finished=finished, **options)
+
+
+def _setup(events: int) -> tuple[Any, list[int], int, str]:
+    """An owner (signed in: the session key), a customer, a shop with a product per two acts and one
+    for questions. Returns the customer, the products, the question's product and the session key."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -178,9 +207,7 @@ def _measure(command: BaseCommand, **options: Any) -> None:
     from etalase.catalog.services import product_create
     from etalase.directory.services import business_register
     from etalase.directory.tenancy import business_context_resolve
-    from etalase.engagement.services import comment_add, favourite_add
 
-    events = max(1, int(options["events"]))
     stamp = str(int(time.time()))[-6:]
     owner = user_signup(phone=f"0812{stamp}01", password=secrets.token_urlsafe(16), name="Pemilik Bench", language="en")
     customer = user_signup(phone=f"0812{stamp}02", password=secrets.token_urlsafe(16), name="Budi Bench", language="en")
@@ -198,8 +225,11 @@ def _measure(command: BaseCommand, **options: Any) -> None:
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = owner.get_session_auth_hash()
     session.create()
+    return customer, products, question_product, session.session_key or ""
 
-    port = options["port"]
+
+def _processes_start(port: int, interval: float) -> tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]:
+    """The ASGI server and the task worker, in their own processes."""
     env = dict(os.environ)
     server = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "uvicorn", "etalase.bench.live:asgi_application", "--factory"]
@@ -218,59 +248,61 @@ def _measure(command: BaseCommand, **options: Any) -> None:
     )
     worker = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "etalase.cli", "db_worker", "--queue-name", "*", "--no-reload"]
-        + ["--interval", str(options["interval"]), "--no-startup-delay", "-v", "0"],
+        + ["--interval", str(interval), "--no-startup-delay", "-v", "0"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    try:
-        _wait_for_server(port)
-        reader = StreamReader(port, session.session_key or "")
-        reader.start()
-        if not reader.connected.wait(15):
-            raise RuntimeError("could not connect to the stream")
-        time.sleep(1.5)  # the worker drains the setup's activities (product publications)
+    return server, worker
 
-        command.stdout.write(
-            f"Recording {events} acts (favourites and questions), worker interval {options['interval']} s, "
-            f"{'Redis pub/sub' if os.environ.get('REDIS_URL') else 'database polling'} for the stream…"
-        )
-        recorded: dict[str, float] = {}
-        started = time.perf_counter()
-        for i in range(events):
-            if i % 2 == 0:
-                product_id = products[i // 2]
-                token = f"BENCH{i // 2}"
-                favourite_add(user=customer, product_id=product_id)
-            else:
-                token = f"BENCH{100_000 + i}"
-                comment_add(user=customer, product_id=question_product, body=f"Ada stok? {token}", kind="question")
-            recorded[token] = time.perf_counter()
-            time.sleep(options["pause"])
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            with reader.lock:
-                if all(token in reader.received for token in recorded):
-                    break
-            time.sleep(0.05)
-        finished = time.perf_counter()
-    finally:
-        for process in (server, worker):
-            process.terminate()
-        for process in (server, worker):
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
+def _processes_stop(*processes: subprocess.Popen[bytes]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _acts_record(
+    events: int, customer: Any, products: list[int], question_product: int, *, pause: float
+) -> dict[str, float]:
+    """Favourites and questions in turn, each with a token its notification names: {token: committed at}."""
+    from etalase.engagement.services import comment_add, favourite_add
+
+    recorded: dict[str, float] = {}
+    for i in range(events):
+        if i % 2 == 0:
+            product_id = products[i // 2]
+            token = f"BENCH{i // 2}"
+            favourite_add(user=customer, product_id=product_id)
+        else:
+            token = f"BENCH{100_000 + i}"
+            comment_add(user=customer, product_id=question_product, body=f"Ada stok? {token}", kind="question")
+        recorded[token] = time.perf_counter()
+        time.sleep(pause)
+    return recorded
+
+
+def _report(
+    command: BaseCommand,
+    reader: StreamReader,
+    recorded: dict[str, float],
+    *,
+    started: float,
+    finished: float,
+    **options: Any,
+) -> None:
     with reader.lock:
         latencies = [(reader.received[t] - recorded[t]) * 1000 for t in recorded if t in reader.received]
     missing = len(recorded) - len(latencies)
     if not latencies:
         command.stderr.write("No notification arrived.")
         return
-    p50, p95 = statistics.median(latencies), _percentile(latencies, 0.95)
+    p50, p95 = statistics.median(latencies), percentile(latencies, 0.95)
     last_arrival = max(reader.received.values())
     command.stdout.write(
         "\n".join(

@@ -153,6 +153,38 @@ def contact_filter_read(params: Mapping[str, Any]) -> tuple[ContactFilter, dict[
             return ""
         return value.strip()
 
+    amounts = _amounts(text, errors)
+    scores = _scores(text, errors)
+    sort = _choice(text("sort", 20), name="sort", choices=list(SORTS), label=_("Sort"), errors=errors)
+    result = ContactFilter(
+        q=text("q", MAX_QUERY_LENGTH),
+        tag=" ".join(text("tag", 40).split()),
+        stage=_choice(text("stage", 20), name="stage", choices=Stage.values, label=_("Stage"), errors=errors),
+        segment=_choice(
+            text("segment", 20), name="segment", choices=RfmSegment.values, label=_("Segment"), errors=errors
+        ),
+        city=" ".join(text("city", 80).split()),
+        last_seen_days=_int(
+            text("last_seen_days", 8),
+            name="last_seen_days",
+            label=_("Seen within"),
+            low=1,
+            high=MAX_DAYS,
+            errors=errors,
+        ),
+        **amounts,
+        consent=_choice(text("consent", 40), name="consent", choices=consent_keys(), label=_("Consent"), errors=errors),
+        **scores,
+        sort=sort or DEFAULT_SORT,
+    )
+    return result, {name: str(message) for name, message in errors.items()}
+
+
+TextOf = Callable[[str, int], str]
+
+
+def _amounts(text: TextOf, errors: dict[str, Any]) -> dict[str, int | None]:
+    """Money spent and orders, from and up to."""
     spent_min = _int(
         text("spent_min", 24), name="spent_min", label=_("Spent from"), low=0, high=MAX_MONEY, errors=errors
     )
@@ -173,6 +205,11 @@ def contact_filter_read(params: Mapping[str, Any]) -> tuple[ContactFilter, dict[
     if orders_min is not None and orders_max is not None and orders_min > orders_max:
         errors["orders_max"] = _("“Orders up to” must not be less than “Orders from”.")
         orders_max = None
+    return {"spent_min": spent_min, "spent_max": spent_max, "orders_min": orders_min, "orders_max": orders_max}
+
+
+def _scores(text: TextOf, errors: dict[str, Any]) -> dict[str, int | None]:
+    """The customer-information matrix's two scores, from and up to."""
     scores: dict[str, int | None] = {}
     for prefix, low_label, high_label, low_first in (
         (
@@ -199,32 +236,7 @@ def contact_filter_read(params: Mapping[str, Any]) -> tuple[ContactFilter, dict[
             errors[f"{prefix}_max"] = low_first
             high = None
         scores[f"{prefix}_min"], scores[f"{prefix}_max"] = low, high
-    sort = _choice(text("sort", 20), name="sort", choices=list(SORTS), label=_("Sort"), errors=errors)
-    result = ContactFilter(
-        q=text("q", MAX_QUERY_LENGTH),
-        tag=" ".join(text("tag", 40).split()),
-        stage=_choice(text("stage", 20), name="stage", choices=Stage.values, label=_("Stage"), errors=errors),
-        segment=_choice(
-            text("segment", 20), name="segment", choices=RfmSegment.values, label=_("Segment"), errors=errors
-        ),
-        city=" ".join(text("city", 80).split()),
-        last_seen_days=_int(
-            text("last_seen_days", 8),
-            name="last_seen_days",
-            label=_("Seen within"),
-            low=1,
-            high=MAX_DAYS,
-            errors=errors,
-        ),
-        spent_min=spent_min,
-        spent_max=spent_max,
-        orders_min=orders_min,
-        orders_max=orders_max,
-        consent=_choice(text("consent", 40), name="consent", choices=consent_keys(), label=_("Consent"), errors=errors),
-        **scores,
-        sort=sort or DEFAULT_SORT,
-    )
-    return result, {name: str(message) for name, message in errors.items()}
+    return scores
 
 
 def contact_filter_parse(params: Mapping[str, Any]) -> ContactFilter:
@@ -428,6 +440,16 @@ def _score_ranges(f: ContactFilter) -> list[tuple[str, int | None, int | None]]:
 #
 # ``selectors.contact_page`` walks within a budget and drives when the walk runs out of it, so a page
 # costs one query whenever a walk is quick (and always in tests); a count always drives.
+#
+# Still needed with the indexes of migrations 0003–0005: ``etalase bench crm --contacts 50000
+# --activities 500000 --import-rows 0`` on SQLite, then ``--reuse`` with this planning (two runs) and
+# with SQLite's own plans of the generic conditions below (three runs), p95 in ms, with / without:
+# page spent from 42–46 / 169–215, by consent 22–25 / 206–266; search for a rare name word 48–53 /
+# 229–330, first and last name 52 / 237–310, a phone number 7–11 / 41–108, the start of an email
+# 29–35 / 238–257; the contact picker 17–25 / 167–240; count every contact 9–13 / 37–51, by stage
+# 7–15 / 87–119, by last seen 12–15 / 106–179. A few were faster without it (information quadrant
+# 96–100 / 31–44, tag sorted by name 53–88 / 31–41, start of a name 56–95 / 42–46); by tag or stage
+# the runs without it varied too much to say (31–306, 20–475).
 
 CANDIDATES = 5000
 MANY = 60_000

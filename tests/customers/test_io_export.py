@@ -11,7 +11,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from etalase.customers.enums import AuditAction
-from etalase.customers.io import services as io_services
+from etalase.customers.io.importer import import_run
+from etalase.customers.io.imports import import_start, import_upload
+from etalase.customers.io.jobs import job_settings
 from etalase.customers.models import AuditEntry, Contact
 from etalase.customers.services import contact_create, contact_tag_add
 from etalase.directory.enums import Role
@@ -147,9 +149,9 @@ def test_an_exported_list_imported_back_creates_nothing(owner_client, owner, bus
     exported = b"".join(owner_client.get(reverse("customers_io:export_csv", args=[business.slug])).streaming_content)
     before = Contact.objects.filter(business=business).count()
 
-    job = io_services.import_upload(business=business, actor=owner, upload=SimpleUploadedFile("e.csv", exported))
-    fields = io_services.job_settings(job).fields
-    headers = io_services.job_settings(job).headers
+    job = import_upload(business=business, actor=owner, upload=SimpleUploadedFile("e.csv", exported))
+    fields = job_settings(job).fields
+    headers = job_settings(job).headers
     assert {headers[int(k)]: v for k, v in fields.items()} == {
         "name": "name",
         "phone": "phone",
@@ -159,8 +161,8 @@ def test_an_exported_list_imported_back_creates_nothing(owner_client, owner, bus
         "birthday": "birthday",
         "tags": "tags",
     }
-    io_services.import_start(job=job, actor=owner)
-    job = io_services.import_run(job_id=job.pk)
+    import_start(job=job, actor=owner)
+    job = import_run(job_id=job.pk)
 
     assert job is not None
     assert (job.created_count, job.merged_count, job.rejected_count) == (0, before, 0)

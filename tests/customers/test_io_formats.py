@@ -12,8 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from etalase.customers.io import services as io_services
 from etalase.customers.io.fields import birthday_parse, consent_parse, field_guess, mapping_guess
+from etalase.customers.io.importer import import_run
+from etalase.customers.io.imports import import_preview, import_start, import_upload
+from etalase.customers.io.jobs import job_settings
 from etalase.customers.io.parsers import ImportFileError, source_inspect
 from etalase.customers.models import Contact, ImportJob
 
@@ -21,19 +23,16 @@ pytestmark = pytest.mark.django_db
 
 
 def upload(business: Any, owner: Any, data: bytes, name: str) -> ImportJob:
-    return io_services.import_upload(business=business, actor=owner, upload=SimpleUploadedFile(name, data))
+    return import_upload(business=business, actor=owner, upload=SimpleUploadedFile(name, data))
 
 
 def preview_values(job: ImportJob) -> list[tuple[str, str, str, str]]:
-    return [
-        (item.row.name, item.row.phone, item.row.email, item.row.city)
-        for item in io_services.import_preview(job=job).rows
-    ]
+    return [(item.row.name, item.row.phone, item.row.email, item.row.city) for item in import_preview(job=job).rows]
 
 
 def run(job: ImportJob, owner: Any) -> ImportJob:
-    io_services.import_start(job=job, actor=owner)
-    finished = io_services.import_run(job_id=job.pk)
+    import_start(job=job, actor=owner)
+    finished = import_run(job_id=job.pk)
     assert finished is not None
     return finished
 
@@ -47,7 +46,7 @@ def test_utf8_with_a_bom(business, owner):
     job = upload(business, owner, data, "a.csv")
 
     assert job.mapping["source"]["encoding"] == "utf-8-sig"
-    assert io_services.job_settings(job).headers == ["Nama", "No HP", "Kota"]  # no BOM in the first header
+    assert job_settings(job).headers == ["Nama", "No HP", "Kota"]  # no BOM in the first header
     assert preview_values(job) == [("José Müller", "+6281211110001", "", "Depok")]
 
 
@@ -77,7 +76,7 @@ def test_excel_semicolon_csv_with_decimal_commas_and_a_sep_line(business, owner,
     ).encode("cp1252")
 
     job = upload(business, owner, data, "a.csv")
-    rows = io_services.import_preview(job=job).rows
+    rows = import_preview(job=job).rows
 
     assert job.mapping["source"]["delimiter"] == ";"
     assert [(item.row.number, item.row.name, item.row.address) for item in rows] == [
@@ -100,7 +99,7 @@ def test_comma_csv_with_quoted_commas_newlines_and_short_rows(business, owner):
     )
 
     job = upload(business, owner, data, "a.csv")
-    rows = io_services.import_preview(job=job).rows
+    rows = import_preview(job=job).rows
 
     assert job.mapping["source"]["delimiter"] == ","
     assert job.total_rows == 2
@@ -240,7 +239,7 @@ def test_an_excel_workbook_with_numbers_and_dates(business, owner):
     )
 
     job = upload(business, owner, data, "pelanggan.xlsx")
-    rows = io_services.import_preview(job=job).rows
+    rows = import_preview(job=job).rows
 
     assert job.file_format == "xlsx"
     assert job.total_rows == 2
@@ -283,7 +282,7 @@ VCARD_40 = (
 
 def test_a_phone_address_book_in_vcard_21_30_and_40(business, owner):
     job = upload(business, owner, (VCARD_21 + VCARD_30 + VCARD_40).encode(), "Contacts.vcf")
-    rows = io_services.import_preview(job=job).rows
+    rows = import_preview(job=job).rows
 
     assert job.file_format == "vcard"
     assert job.total_rows == 3

@@ -11,8 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from etalase.bench.crm_import import import_sample_csv
 from etalase.customers.enums import AuditAction, ConsentSource, ContactSource, ImportStatus
-from etalase.customers.io import services as io_services
+from etalase.customers.io import importer
+from etalase.customers.io.imports import import_upload
+from etalase.customers.io.jobs import job_settings
 from etalase.customers.models import AuditEntry, Consent, Contact, ContactTag, ImportJob, Tag
 from etalase.customers.services import contact_create
 from etalase.directory.enums import Role
@@ -61,7 +64,7 @@ def import_file(
 
 def start_guessed(client: Client, business: Any, job: ImportJob, capture: Callable[..., Any]) -> ImportJob:
     """Start an uploaded job on the page with the guessed mapping; the task runs at once."""
-    settings_ = io_services.job_settings(job)
+    settings_ = job_settings(job)
     mapping = {f"column_{key}": value for key, value in settings_.fields.items()}
     with capture(execute=True):
         started = client.post(
@@ -103,7 +106,7 @@ def test_upload_guesses_the_mapping_and_previews_the_first_rows(owner_client, bu
     assert answer["Location"] == reverse("customers_io:import_job", args=[business.slug, job.pk])
     assert job.status == ImportStatus.UPLOADED
     assert job.total_rows == 5
-    assert io_services.job_settings(job).fields == {
+    assert job_settings(job).fields == {
         "0": "name",
         "1": "phone",
         "2": "email",
@@ -255,13 +258,13 @@ def test_a_contact_of_another_business_is_never_matched(owner_client, business, 
 def test_two_thousand_rows_import_in_a_few_queries_per_chunk(
     owner_client, business, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
-    data = io_services.import_sample_csv(2000)
+    data = import_sample_csv(2000)
     answer = upload_page(owner_client, business, data, "besar.csv")
     job = latest_job(business)
     assert answer.status_code == 302
     assert job.total_rows == 2000
 
-    mapping = {f"column_{k}": v for k, v in io_services.job_settings(job).fields.items()}
+    mapping = {f"column_{k}": v for k, v in job_settings(job).fields.items()}
     with django_assert_max_num_queries(60):  # per chunk of 1000 rows, not per row
         start_page(owner_client, business, job, django_capture_on_commit_callbacks, **mapping)
 
@@ -328,7 +331,7 @@ def test_the_mapping_can_be_changed_and_a_bad_one_is_explained(owner_client, bus
     assert "Choose the column with the customer" in nothing.content.decode()
     assert saved.status_code == 302
     job.refresh_from_db()
-    assert io_services.job_settings(job).fields == {"0": "name", "1": "city", "2": "phone"}
+    assert job_settings(job).fields == {"0": "name", "1": "city", "2": "phone"}
     assert "+62 812-1111-0001" in owner_client.get(url).content.decode()
 
 
@@ -338,8 +341,8 @@ def test_a_file_without_a_header_row_is_read_from_its_first_row(
     data = csv_file([["Rina", "0812-1111-0001"], ["Agus", "0812-1111-0002"]], header=None)
     upload_page(owner_client, business, data)
     job = latest_job(business)
-    assert io_services.job_settings(job).has_header is False
-    assert io_services.job_settings(job).fields == {"0": "name", "1": "phone"}  # guessed from the values
+    assert job_settings(job).has_header is False
+    assert job_settings(job).fields == {"0": "name", "1": "phone"}  # guessed from the values
     assert job.total_rows == 2
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -358,10 +361,10 @@ def test_a_file_without_a_header_row_is_read_from_its_first_row(
 def test_a_failed_import_can_be_started_again_without_duplicates(
     owner_client, business, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr(io_services, "CHUNK_SIZE", 10)
+    monkeypatch.setattr(importer, "CHUNK_SIZE", 10)
     data = csv_file([[f"P {n}", f"0812{n:08d}", "", "", "", "", ""] for n in range(25)])
     calls = {"n": 0}
-    original = io_services._Importer._apply
+    original = importer._Importer._apply
 
     def flaky(self, rows):  # type: ignore[no-untyped-def]
         calls["n"] += 1
@@ -369,7 +372,7 @@ def test_a_failed_import_can_be_started_again_without_duplicates(
             raise RuntimeError("disk full")
         return original(self, rows)
 
-    monkeypatch.setattr(io_services._Importer, "_apply", flaky)
+    monkeypatch.setattr(importer._Importer, "_apply", flaky)
     job = import_file(owner_client, business, data, django_capture_on_commit_callbacks)
 
     assert job.status == ImportStatus.FAILED
@@ -483,7 +486,7 @@ def test_the_api_explains_bad_mappings_and_bad_files(api_client_for, owner, busi
 def their_job(db) -> ImportJob:  # type: ignore[no-untyped-def]
     other = registered_business(name="Kopi Senja")
     owner = other.memberships.get().user
-    return io_services.import_upload(
+    return import_upload(
         business=other, actor=owner, upload=SimpleUploadedFile("x.csv", csv_file([["Rina", "0812-1111-0001"]]))
     )
 

@@ -17,7 +17,9 @@ from django.utils import timezone
 
 from etalase.core.management.commands import worker
 from etalase.customers.enums import ImportStatus
-from etalase.customers.io import services as io_services
+from etalase.customers.io import importer
+from etalase.customers.io.imports import import_upload
+from etalase.customers.io.purge import SOURCE_KEPT_FOR, UNSTARTED_KEPT_FOR
 from etalase.customers.models import Contact, ImportJob
 from tests.customers.test_io_import import latest_job, start_guessed, upload_page
 from tests.factories import registered_business
@@ -82,8 +84,8 @@ def report_lines(answer: Any) -> list[tuple[str, str]]:
 @pytest.fixture
 def failing_import(owner_client, business, django_capture_on_commit_callbacks, monkeypatch) -> ImportJob:  # type: ignore[no-untyped-def]
     """An import of 25 rows that stopped after its first chunk of 10 (its file kept to start it again)."""
-    monkeypatch.setattr(io_services, "CHUNK_SIZE", 10)
-    original = io_services._Importer._apply
+    monkeypatch.setattr(importer, "CHUNK_SIZE", 10)
+    original = importer._Importer._apply
     calls = {"n": 0}
 
     def flaky(self, rows):  # type: ignore[no-untyped-def]
@@ -92,12 +94,12 @@ def failing_import(owner_client, business, django_capture_on_commit_callbacks, m
             raise RuntimeError("disk full")
         return original(self, rows)
 
-    monkeypatch.setattr(io_services._Importer, "_apply", flaky)
+    monkeypatch.setattr(importer._Importer, "_apply", flaky)
     data = csv_file([[f"P {n}", f"0812{n:08d}"] for n in range(25)], header=["Nama", "No HP"])
     job = start_guessed(
         owner_client, business, upload(owner_client, business, data), django_capture_on_commit_callbacks
     )
-    monkeypatch.setattr(io_services._Importer, "_apply", original)
+    monkeypatch.setattr(importer._Importer, "_apply", original)
     assert job.status == ImportStatus.FAILED
     assert stored(job.file.name)
     return job
@@ -308,7 +310,7 @@ def test_every_business_follows_the_same_rules(owner_client, business, failing_i
     other_owner = other.memberships.get().user
 
     def their_upload(hours_ago: float) -> ImportJob:
-        job = io_services.import_upload(business=other, actor=other_owner, upload=SimpleUploadedFile("x.csv", PEOPLE))
+        job = import_upload(business=other, actor=other_owner, upload=SimpleUploadedFile("x.csv", PEOPLE))
         return aged(job, created=hours_ago)
 
     their_old, their_recent = their_upload(30), their_upload(2)
@@ -397,5 +399,5 @@ def test_a_job_purged_while_it_is_being_started_answers_404(owner_client, api_cl
 
 def test_the_worker_runs_it_every_hour():
     assert ("imports_purge", 3600, ()) in worker.SCHEDULE
-    assert dt.timedelta(hours=24) == io_services.UNSTARTED_KEPT_FOR
-    assert dt.timedelta(days=7) == io_services.SOURCE_KEPT_FOR
+    assert dt.timedelta(hours=24) == UNSTARTED_KEPT_FOR
+    assert dt.timedelta(days=7) == SOURCE_KEPT_FOR

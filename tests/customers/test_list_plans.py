@@ -228,3 +228,35 @@ def test_consent_means_a_json_true(shop):
     for key in ("whatsapp_marketing", "sms_marketing"):
         listed = selectors.contact_list(business=shop, filters=ContactFilter(consent=key))
         assert contact not in list(listed)
+
+
+LIST_INDEXES = {
+    # migration 0004, written in SQL: a later rebuild of the table drops them without a word
+    "contact_business_city_lower",
+    "contact_tag_business_contact",
+    *(f"contact_consent_{channel}_{purpose}" for channel in ConsentChannel.values for purpose in ConsentPurpose.values),
+    # the models' own indexes the list reads by
+    "contact_business_seen",
+    "contact_business_stage",
+    "contact_business_rfm",
+    "contact_business_spent",
+    "contact_business_city",
+    "contact_business_orders",
+    "contact_business_info",
+    "contact_business_personal",
+    "contact_tag_business",
+}
+
+
+@sqlite_only
+def test_the_full_text_index_its_triggers_and_the_list_indexes_exist():
+    """A migration that rebuilds ``customers_contact`` on SQLite (most AlterField do) drops the triggers
+    and indexes migration 0004 made in SQL; it must make them again (``indexes_create``)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT type, name FROM sqlite_master")
+        found = set(cursor.fetchall())
+    assert ("table", "customers_contact_fts") in found
+    triggers = {name for kind, name in found if kind == "trigger"}
+    assert {f"customers_contact_fts_{event}" for event in ("insert", "update", "delete")} <= triggers
+    indexes = {name for kind, name in found if kind == "index"}
+    assert sorted(LIST_INDEXES - indexes) == []

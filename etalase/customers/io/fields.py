@@ -437,9 +437,34 @@ def row_clean(number: int, cells: Sequence[Any], mapping: dict[str, str]) -> Cle
     row.name = _one_line(text(F.NAME) or f"{text(F.FIRST_NAME)} {text(F.LAST_NAME)}", 120)
     row.city = _one_line(text(F.CITY), 80)
     row.address = _one_line(text(F.ADDRESS), 300)
+    _phones_clean(row, values.get(F.PHONE, []))
+    _emails_clean(row, values.get(F.EMAIL, []))
+    if values.get(F.BIRTHDAY):
+        raw = values[F.BIRTHDAY][0]
+        try:
+            row.birthday = birthday_parse(raw)
+        except (ValueError, OverflowError):
+            row.errors.append(
+                str(
+                    _("The birthday “%(value)s” is not a date (write it like 31/12/1990).")
+                    % {"value": _short(cell_text(raw))}
+                )
+            )
+    for target in values.get(F.TAGS, []):
+        for name in tags_parse(cell_text(target)):
+            if name.casefold() not in {n.casefold() for n in row.tags}:
+                row.tags.append(name)
+    row.tags = row.tags[:MAX_TAGS_PER_ROW]
+    _consent_clean(row, values)
+    if not (row.name or row.phones or row.emails) and not row.errors:
+        row.errors.append(str(_("The row has no name, phone number or email.")))
+    return row
 
+
+def _phones_clean(row: CleanRow, cells: list[Any]) -> None:
+    """The row's phone numbers in E.164; a bad one is an error when no other number is good."""
     bad_phones = []
-    for raw in values.get(F.PHONE, []):
+    for raw in cells:
         for part in _PHONE_SPLIT.split(cell_text(raw)):
             if not part.strip():
                 continue
@@ -457,8 +482,11 @@ def row_clean(number: int, cells: Sequence[Any], mapping: dict[str, str]) -> Cle
             str(_("Skipped a phone number that is not valid: “%(value)s”.") % {"value": _short(bad_phones[0])})
         )
 
+
+def _emails_clean(row: CleanRow, cells: list[Any]) -> None:
+    """The row's emails in lower case; a bad one is an error when no other email is good."""
     bad_emails = []
-    for raw in values.get(F.EMAIL, []):
+    for raw in cells:
         for part in _EMAIL_SPLIT.split(cell_text(raw)):
             email = part.strip().strip("<>").lower()
             if not email:
@@ -477,24 +505,8 @@ def row_clean(number: int, cells: Sequence[Any], mapping: dict[str, str]) -> Cle
     elif bad_emails:
         row.notes.append(str(_("Skipped an email that is not valid: “%(value)s”.") % {"value": _short(bad_emails[0])}))
 
-    if values.get(F.BIRTHDAY):
-        raw = values[F.BIRTHDAY][0]
-        try:
-            row.birthday = birthday_parse(raw)
-        except (ValueError, OverflowError):
-            row.errors.append(
-                str(
-                    _("The birthday “%(value)s” is not a date (write it like 31/12/1990).")
-                    % {"value": _short(cell_text(raw))}
-                )
-            )
 
-    for target in values.get(F.TAGS, []):
-        for name in tags_parse(cell_text(target)):
-            if name.casefold() not in {n.casefold() for n in row.tags}:
-                row.tags.append(name)
-    row.tags = row.tags[:MAX_TAGS_PER_ROW]
-
+def _consent_clean(row: CleanRow, values: dict[str, list[Any]]) -> None:
     for target, (channel, purpose) in CONSENT_FIELDS.items():
         if target not in values:
             continue
@@ -511,7 +523,3 @@ def row_clean(number: int, cells: Sequence[Any], mapping: dict[str, str]) -> Cle
             continue
         if granted is not None:
             row.consent[f"{channel}_{purpose}"] = granted
-
-    if not (row.name or row.phones or row.emails) and not row.errors:
-        row.errors.append(str(_("The row has no name, phone number or email.")))
-    return row

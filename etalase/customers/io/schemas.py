@@ -8,7 +8,7 @@ from ninja import Schema
 from pydantic import Field
 
 from etalase.customers.io.fields import ImportField
-from etalase.customers.io.services import job_settings
+from etalase.customers.io.jobs import job_settings
 from etalase.customers.models import ImportJob
 
 FIELDS_HELP = "Customer fields: " + ", ".join(ImportField.values) + '; "" leaves a column out.'

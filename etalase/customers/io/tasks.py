@@ -1,6 +1,6 @@
 from django.tasks import task
 
-from etalase.customers.io.services import import_run
+from etalase.customers.io.importer import import_run
 
 
 @task()

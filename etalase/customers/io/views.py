@@ -10,34 +10,25 @@ from django.views.decorators.http import require_GET, require_http_methods
 from etalase.core.errors import DomainError
 from etalase.core.forms import form_add_domain_error
 from etalase.customers.enums import ImportStatus
+from etalase.customers.io.exports import XLSX_TYPE, contacts_export_csv, contacts_export_xlsx
 from etalase.customers.io.forms import MappingForm, UploadForm
-from etalase.customers.io.parsers import FileFormat
-from etalase.customers.io.selectors import import_job_get, import_job_list
-from etalase.customers.io.services import (
-    SOURCE_GONE,
-    contacts_export_csv,
-    contacts_export_xlsx,
-    import_job_editable,
+from etalase.customers.io.imports import (
     import_mapping_set,
     import_preview,
     import_report_chunks,
     import_start,
     import_upload,
-    job_settings,
 )
+from etalase.customers.io.jobs import SOURCE_GONE, import_job_editable, job_settings
+from etalase.customers.io.parsers import FileFormat
+from etalase.customers.io.selectors import import_job_get, import_job_list
 from etalase.customers.models import ImportJob
 from etalase.directory.permissions import Permission
-from etalase.directory.tenancy import BusinessContext, business_view
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _context(request: HttpRequest) -> BusinessContext:
-    return request.business_context  # type: ignore[attr-defined,no-any-return]
+from etalase.directory.tenancy import business_context_of, business_view
 
 
 def _job(request: HttpRequest, job_id: int) -> ImportJob:
-    job = import_job_get(business=_context(request).business, job_id=job_id)
+    job = import_job_get(business=business_context_of(request).business, job_id=job_id)
     if job is None:
         raise Http404
     return job
@@ -46,7 +37,7 @@ def _job(request: HttpRequest, job_id: int) -> ImportJob:
 @business_view(Permission.CUSTOMERS_MANAGE)
 @require_http_methods(["GET", "POST"])
 def import_upload_page(request: HttpRequest) -> HttpResponse:
-    context = _context(request)
+    context = business_context_of(request)
     status = 200
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
@@ -86,7 +77,7 @@ def _mapping_form(job: ImportJob, data: object = None) -> tuple[MappingForm, obj
 @business_view(Permission.CUSTOMERS_MANAGE)
 @require_http_methods(["GET", "POST"])
 def import_job_page(request: HttpRequest, job_id: int) -> HttpResponse:
-    context = _context(request)
+    context = business_context_of(request)
     job = _job(request, job_id)
     status = 200
     form = preview = None
@@ -144,13 +135,13 @@ def import_report(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 def _export_name(request: HttpRequest, extension: str) -> str:
-    return f"customers-{_context(request).business.slug}-{timezone.localdate():%Y%m%d}.{extension}"
+    return f"customers-{business_context_of(request).business.slug}-{timezone.localdate():%Y%m%d}.{extension}"
 
 
 @business_view(Permission.CUSTOMERS_MANAGE)
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
-    context = _context(request)
+    context = business_context_of(request)
     lines = contacts_export_csv(business=context.business, actor=request.user, query=request.GET)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_export_name(request, "csv")}"'
@@ -161,7 +152,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 @business_view(Permission.CUSTOMERS_MANAGE)
 @require_GET
 def export_xlsx(request: HttpRequest) -> HttpResponse:
-    context = _context(request)
+    context = business_context_of(request)
     output = contacts_export_xlsx(business=context.business, actor=request.user, query=request.GET)
     response = FileResponse(output, as_attachment=True, filename=_export_name(request, "xlsx"), content_type=XLSX_TYPE)
     response["Cache-Control"] = "no-store"

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Path, Query, Router, Status
 
-from etalase.accounts.auth import api_auth
+from etalase.accounts.auth import api_auth, api_user
 from etalase.activity.enums import Channel
 from etalase.core.api import MAX_ID, errors
 from etalase.core.errors import NotFound, ValidationError
@@ -36,7 +36,7 @@ from etalase.customers.privacy.selectors import audit_list, privacy_contact_for_
 from etalase.customers.privacy.services import privacy_erase, privacy_export, privacy_marketing_consent_set
 from etalase.customers.selectors import contact_get
 from etalase.directory.permissions import Permission
-from etalase.directory.tenancy import BusinessContext, business_context_resolve
+from etalase.directory.tenancy import business_context_for
 
 router = Router(tags=["privacy"], auth=api_auth)
 
@@ -47,16 +47,6 @@ CUSTOMER_READ = errors(401, 404, 422)
 CUSTOMER_WRITE = errors(400, 401, 404, 409, 422)
 STAFF_READ = errors(401, 403, 404, 422)
 STAFF_WRITE = errors(400, 401, 403, 404, 409, 422)
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _context(request: HttpRequest, slug: str, permission: str) -> BusinessContext:
-    context = business_context_resolve(user=_user(request), slug=slug)
-    context.require(permission)
-    return context
 
 
 def _confirmed(payload: ErasureIn) -> None:
@@ -71,15 +61,15 @@ def _confirmed(payload: ErasureIn) -> None:
 @router.get("/me/privacy/businesses", response={200: PrivacyBusinessPage, **errors(401, 422)})
 def my_businesses(request: HttpRequest, paging: Query[PageIn]) -> dict[str, Any]:
     """The businesses that hold a customer record about you, by name."""
-    page = paginate(privacy_contacts_for_user(user=_user(request)), page=paging.page, size=paging.size)
+    page = paginate(privacy_contacts_for_user(user=api_user(request)), page=paging.page, size=paging.size)
     return {"items": page.items, "page": page.number, "size": page.size, "next_page": page.next_number}
 
 
 @router.get("/me/privacy/businesses/{slug}/export", response={200: PersonalDataOut, **CUSTOMER_READ})
 def my_export(request: HttpRequest, slug: Slug) -> dict[str, Any]:
     """Everything the business holds about you, as JSON (recorded as a download request)."""
-    contact = privacy_contact_for_user(user=_user(request), slug=slug)
-    return privacy_export(contact=contact, requested_by=_user(request), channel=Channel.API)
+    contact = privacy_contact_for_user(user=api_user(request), slug=slug)
+    return privacy_export(contact=contact, requested_by=api_user(request), channel=Channel.API)
 
 
 @router.post("/me/privacy/businesses/{slug}/erasure", response={201: ErasureOut, **CUSTOMER_WRITE})
@@ -87,18 +77,18 @@ def my_erasure(request: HttpRequest, slug: Slug, payload: ErasureIn) -> Status[P
     """Erase your personal data at the business (cannot be undone; send ``confirm: true``).
 
     Orders keep their amounts and dates for the books; other businesses are not touched."""
-    contact = privacy_contact_for_user(user=_user(request), slug=slug)
+    contact = privacy_contact_for_user(user=api_user(request), slug=slug)
     _confirmed(payload)
-    done = privacy_erase(contact=contact, requested_by=_user(request), by_staff=False, channel=Channel.API)
+    done = privacy_erase(contact=contact, requested_by=api_user(request), by_staff=False, channel=Channel.API)
     return Status(201, done)
 
 
 @router.put("/me/privacy/businesses/{slug}/consent", response={200: MarketingConsentOut, **CUSTOMER_WRITE})
 def my_consent(request: HttpRequest, slug: Slug, payload: MarketingConsentIn) -> dict[str, Any]:
     """Give (true) or withdraw (false) marketing consent per channel; it applies at once."""
-    contact = privacy_contact_for_user(user=_user(request), slug=slug)
+    contact = privacy_contact_for_user(user=api_user(request), slug=slug)
     channels = {channel: granted for channel, granted in payload.dict().items() if granted is not None}
-    contact = privacy_marketing_consent_set(contact=contact, user=_user(request), channels=channels)
+    contact = privacy_marketing_consent_set(contact=contact, user=api_user(request), channels=channels)
     return {"slug": slug, "marketing_consent": marketing_consent_of(contact)}
 
 
@@ -108,7 +98,7 @@ def my_consent(request: HttpRequest, slug: Slug, payload: MarketingConsentIn) ->
 @router.get("/businesses/{slug}/audit", response={200: AuditPage, **STAFF_READ})
 def audit(request: HttpRequest, slug: Slug, filters: Query[AuditFilterIn]) -> dict[str, Any]:
     """The customer-data audit log, newest first (owners only)."""
-    context = _context(request, slug, AUDIT_VIEW)
+    context = business_context_for(request, slug, AUDIT_VIEW)
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         message = _("The end date is before the start date.")
         raise ValidationError(message, fields={"date_to": message})
@@ -129,7 +119,7 @@ def contact_erasure(
 ) -> Status[PrivacyRequest]:
     """Erase a customer's personal data at their request by phone or in person; you are recorded as
     the person who took the request. A second erasure of the same customer answers 409."""
-    context = _context(request, slug, Permission.CUSTOMERS_MANAGE)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_MANAGE)
     contact = contact_get(business=context.business, contact_id=contact_id)
     if contact is None:
         raise NotFound()
@@ -137,5 +127,5 @@ def contact_erasure(
     if payload.received_via not in dict(RECEIVED_VIA):
         message = _("Choose how the customer asked: %(choices)s.") % {"choices": ", ".join(dict(RECEIVED_VIA))}
         raise ValidationError(message, fields={"received_via": message})
-    done = privacy_erase(contact=contact, requested_by=_user(request), by_staff=True, channel=payload.received_via)
+    done = privacy_erase(contact=contact, requested_by=api_user(request), by_staff=True, channel=payload.received_via)
     return Status(201, done)

@@ -5,6 +5,7 @@ filled from their ``AppConfig.ready()``: a *section* adds what the app holds abo
 download, an *eraser* removes it on erasure. Customers never imports them.
 """
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -172,79 +173,21 @@ def privacy_erase(*, contact: Contact, requested_by: Any, by_staff: bool, channe
     own request is recorded without their account, so nothing at this business leads back to them.
     A later act of the same account at this business makes a fresh contact.
     """
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
-    if contact.erased_at is not None:
-        raise _already_erased(contact)
+    contact = _erasable(contact)
     business = contact.business
     staff = requested_by if by_staff else None
     now = timezone.now()
     request = PrivacyRequest.objects.create(
         business=business, contact=contact, requested_by=staff, kind=PrivacyRequestKind.ERASURE
     )
-
-    source = ConsentSource.STAFF if by_staff else ConsentSource.APP
-    for consent_channel in ConsentChannel.values:
-        for purpose in ConsentPurpose.values:
-            if contact.consent.get(_consent_key(consent_channel, purpose)) is True:
-                consent_set(
-                    contact=contact,
-                    channel=consent_channel,
-                    purpose=purpose,
-                    granted=False,
-                    source=source,
-                    actor=staff,
-                    activity_channel=channel,
-                )
-
+    _consents_withdraw(
+        contact, staff=staff, source=ConsentSource.STAFF if by_staff else ConsentSource.APP, channel=channel
+    )
     for eraser in _erasers.values():
         eraser(contact)
-
     merged = list(Contact.objects.filter(business=business, merged_into=contact).exclude(pk=contact.pk))
     for each in [contact, *merged]:
-        activity_anonymise(
-            business=business,
-            actor=each.user,
-            contact_id=each.pk,
-            keys=PERSONAL_ACTIVITY_KEYS,
-            actor_keys=USER_ID_ACTIVITY_KEYS,
-        )
-        Note.objects.filter(contact=each).delete()
-        ContactTag.objects.filter(contact=each).delete()
-        if each.user_id is not None:
-            Consent.objects.filter(contact=each, recorded_by_id=each.user_id).update(recorded_by=None)
-            PrivacyRequest.objects.filter(contact=each, requested_by_id=each.user_id).update(requested_by=None)
-            AuditEntry.objects.filter(contact=each, actor_id=each.user_id).update(actor=None)
-        for entry in AuditEntry.objects.filter(contact=each).only("pk", "detail"):
-            if isinstance(entry.detail, dict) and PERSONAL_AUDIT_KEYS & set(entry.detail):
-                entry.detail = {key: value for key, value in entry.detail.items() if key not in PERSONAL_AUDIT_KEYS}
-                entry.save(update_fields=["detail"])
-        each.name = ERASED_NAME
-        each.phone = each.email = each.city = each.address = each.search_text = ""
-        each.birthday = None
-        each.user = None
-        each.preferences = {}
-        each.consent = {
-            _consent_key(consent_channel, purpose): False
-            for consent_channel in ConsentChannel.values
-            for purpose in ConsentPurpose.values
-        }
-        each.erased_at = now
-        each.save(
-            update_fields=[
-                "name",
-                "phone",
-                "email",
-                "city",
-                "address",
-                "search_text",
-                "birthday",
-                "user",
-                "preferences",
-                "consent",
-                "erased_at",
-                "updated_at",
-            ]
-        )
+        _anonymise(each, business=business, now=now)
 
     # What the contact's figures are now that their acts as an app user are no longer theirs (orders
     # and payments stay with the contact for the books; favourites went with the account).
@@ -268,3 +211,63 @@ def privacy_erase(*, contact: Contact, requested_by: Any, by_staff: bool, channe
         data={"contact_id": contact.pk, "request_id": request.pk, "by": by},
     )
     return request
+
+
+def _erasable(contact: Contact) -> Contact:
+    """The contact, locked; Conflict when it was already erased."""
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.erased_at is not None:
+        raise _already_erased(contact)
+    return contact
+
+
+def _consents_withdraw(contact: Contact, *, staff: Any, source: str, channel: str) -> None:
+    for consent_channel in ConsentChannel.values:
+        for purpose in ConsentPurpose.values:
+            if contact.consent.get(_consent_key(consent_channel, purpose)) is True:
+                consent_set(
+                    contact=contact,
+                    channel=consent_channel,
+                    purpose=purpose,
+                    granted=False,
+                    source=source,
+                    actor=staff,
+                    activity_channel=channel,
+                )
+
+
+ERASED_FIELDS = ["name", "phone", "email", "city", "address", "search_text", "birthday", "user", "preferences"]
+ERASED_FIELDS += ["consent", "erased_at", "updated_at"]
+
+
+def _anonymise(each: Contact, *, business: Any, now: dt.datetime) -> None:
+    """Remove one contact's personal data: its timeline, notes, tags, what names its account, its fields."""
+    activity_anonymise(
+        business=business,
+        actor=each.user,
+        contact_id=each.pk,
+        keys=PERSONAL_ACTIVITY_KEYS,
+        actor_keys=USER_ID_ACTIVITY_KEYS,
+    )
+    Note.objects.filter(contact=each).delete()
+    ContactTag.objects.filter(contact=each).delete()
+    if each.user_id is not None:
+        Consent.objects.filter(contact=each, recorded_by_id=each.user_id).update(recorded_by=None)
+        PrivacyRequest.objects.filter(contact=each, requested_by_id=each.user_id).update(requested_by=None)
+        AuditEntry.objects.filter(contact=each, actor_id=each.user_id).update(actor=None)
+    for entry in AuditEntry.objects.filter(contact=each).only("pk", "detail"):
+        if isinstance(entry.detail, dict) and PERSONAL_AUDIT_KEYS & set(entry.detail):
+            entry.detail = {key: value for key, value in entry.detail.items() if key not in PERSONAL_AUDIT_KEYS}
+            entry.save(update_fields=["detail"])
+    each.name = ERASED_NAME
+    each.phone = each.email = each.city = each.address = each.search_text = ""
+    each.birthday = None
+    each.user = None
+    each.preferences = {}
+    each.consent = {
+        _consent_key(consent_channel, purpose): False
+        for consent_channel in ConsentChannel.values
+        for purpose in ConsentPurpose.values
+    }
+    each.erased_at = now
+    each.save(update_fields=ERASED_FIELDS)

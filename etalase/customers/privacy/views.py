@@ -1,6 +1,9 @@
 """Privacy pages: Me → My data at shops (download, consent, erasure); the owners' audit log; an
 erasure that staff take by phone or in person."""
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
@@ -12,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from etalase.activity.enums import Channel
 from etalase.core.errors import DomainError, NotFound
-from etalase.core.pagination import paginate
+from etalase.core.pagination import page_number, paginate
 from etalase.customers.enums import ConsentChannel, ConsentPurpose
 from etalase.customers.models import Contact
 from etalase.customers.privacy.forms import AuditFilterForm, EraseConfirmForm, MarketingConsentForm, StaffEraseForm
@@ -27,33 +30,27 @@ from etalase.customers.privacy.selectors import (
 from etalase.customers.privacy.services import privacy_erase, privacy_export, privacy_marketing_consent_set
 from etalase.customers.selectors import contact_get
 from etalase.directory.permissions import Permission
-from etalase.directory.tenancy import BusinessContext, business_view
+from etalase.directory.tenancy import business_context_of, business_view
 
 AUDIT_PAGE_SIZE = 30
 LIST_PAGE_SIZE = 30
 
 
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", "1")), 10_000))
-    except ValueError:
-        return 1
+def _own_contact_page(view: Callable[[HttpRequest, Contact], HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page about the signed-in customer's own record at the shop ``slug``, given that record.
 
+    Another person's shop, an unknown shop and data already erased all answer the same 404.
+    """
 
-class _NoDataHere(Exception):
-    pass
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str) -> HttpResponse:
+        try:
+            contact = privacy_contact_for_user(user=request.user, slug=slug)
+        except NotFound:
+            return render(request, "customers/privacy_gone.html", {"nav": "me"}, status=404)
+        return view(request, contact)
 
-
-def _own_contact(request: HttpRequest, slug: str) -> Contact:
-    try:
-        return privacy_contact_for_user(user=request.user, slug=slug)
-    except NotFound as exc:
-        raise _NoDataHere from exc
-
-
-def _no_data_here(request: HttpRequest) -> HttpResponse:
-    """Another person's shop, an unknown shop and data already erased all answer the same 404."""
-    return render(request, "customers/privacy_gone.html", {"nav": "me"}, status=404)
+    return wrapper
 
 
 def _marketing_initial(contact: Contact) -> dict[str, bool]:
@@ -69,17 +66,14 @@ def _marketing_initial(contact: Contact) -> dict[str, bool]:
 @login_required
 @require_GET
 def my_businesses(request: HttpRequest) -> HttpResponse:
-    page = paginate(privacy_contacts_for_user(user=request.user), page=_page_number(request), size=LIST_PAGE_SIZE)
+    page = paginate(privacy_contacts_for_user(user=request.user), page=page_number(request), size=LIST_PAGE_SIZE)
     return render(request, "customers/privacy_businesses.html", {"nav": "me", "page": page})
 
 
 @login_required
 @require_GET
-def my_business(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        contact = _own_contact(request, slug)
-    except _NoDataHere:
-        return _no_data_here(request)
+@_own_contact_page
+def my_business(request: HttpRequest, contact: Contact) -> HttpResponse:
     return render(
         request,
         "customers/privacy_business.html",
@@ -95,39 +89,30 @@ def my_business(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def my_download(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        contact = _own_contact(request, slug)
-    except _NoDataHere:
-        return _no_data_here(request)
+@_own_contact_page
+def my_download(request: HttpRequest, contact: Contact) -> HttpResponse:
     document = privacy_export(contact=contact, requested_by=request.user, channel=Channel.WEB)
     response = JsonResponse(document, encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False, "indent": 2})
-    filename = f"etalase-{slug}-my-data-{timezone.localdate():%Y-%m-%d}.json"
+    filename = f"etalase-{contact.business.slug}-my-data-{timezone.localdate():%Y-%m-%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 @login_required
 @require_POST
-def my_consent(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        contact = _own_contact(request, slug)
-    except _NoDataHere:
-        return _no_data_here(request)
+@_own_contact_page
+def my_consent(request: HttpRequest, contact: Contact) -> HttpResponse:
     form = MarketingConsentForm(request.POST)
     form.is_valid()  # every field is an optional box: always valid
     privacy_marketing_consent_set(contact=contact, user=request.user, channels=form.cleaned_data)
     messages.success(request, _("Your choices are saved. They apply from now on."))
-    return redirect("customers_privacy:my_business", slug=slug)
+    return redirect("customers_privacy:my_business", slug=contact.business.slug)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def my_erase(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        contact = _own_contact(request, slug)
-    except _NoDataHere:
-        return _no_data_here(request)
+@_own_contact_page
+def my_erase(request: HttpRequest, contact: Contact) -> HttpResponse:
     form = EraseConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -151,14 +136,10 @@ def my_erase(request: HttpRequest, slug: str) -> HttpResponse:
 # --- the business's side ------------------------------------------------------------------------
 
 
-def _context(request: HttpRequest) -> BusinessContext:
-    return request.business_context  # type: ignore[attr-defined,no-any-return]
-
-
 @business_view(AUDIT_VIEW)
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    business = _context(request).business
+    business = business_context_of(request).business
     members = list(audit_members(business=business))
     filters = {key: value for key, value in request.GET.items() if key != "page" and value}
     form = AuditFilterForm(filters, members=members)
@@ -172,7 +153,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             date_from=form.cleaned_data["date_from"],
             date_to=form.cleaned_data["date_to"],
         )
-        page = paginate(entries, page=_page_number(request), size=AUDIT_PAGE_SIZE)
+        page = paginate(entries, page=page_number(request), size=AUDIT_PAGE_SIZE)
     else:
         status = 400
     team = {membership.user_id for membership in members}
@@ -187,7 +168,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @business_view(Permission.CUSTOMERS_MANAGE)
 @require_http_methods(["GET", "POST"])
 def contact_erase(request: HttpRequest, contact_id: int) -> HttpResponse:
-    context = _context(request)
+    context = business_context_of(request)
     contact = contact_get(business=context.business, contact_id=contact_id)
     if contact is None:
         raise Http404
