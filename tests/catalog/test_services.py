@@ -16,7 +16,7 @@ from etalase.catalog.services import (
 )
 from etalase.core.errors import PermissionDenied
 from etalase.directory.enums import Role
-from tests.catalog.conftest import context_of, picture
+from tests.support.catalog import context_of, picture
 
 pytestmark = pytest.mark.django_db
 
