@@ -18,6 +18,8 @@ from etalase.directory.enums import Role
 from etalase.directory.models import Business, Category, Membership
 from tests.factories import ApiTokenFactory, MembershipFactory, UserFactory, registered_business
 
+pytest_plugins = ["tests.plugins.clock", "tests.plugins.fixtures", "tests.plugins.orders"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_cache() -> Iterator[None]:

@@ -9,6 +9,7 @@ from django.test import Client
 from etalase.directory.enums import Role
 from etalase.directory.models import Membership
 from tests.factories import ApiTokenFactory, UserFactory, registered_business
+from tests.support.api import post_json, send_json
 
 CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "id" / "LC_MESSAGES" / "django.mo"
 
@@ -46,10 +47,6 @@ def world(db):
     }
 
 
-def json_post(client: Client, path: str, body, **extra):
-    return client.post(path, body, content_type="application/json", **extra)
-
-
 def test_401_without_credentials(world):
     assert_error_shape(world["anonymous"].get("/api/v1/me"), 401, "unauthenticated")
 
@@ -81,7 +78,7 @@ def test_409_for_removing_the_last_owner(world):
 
 
 def test_400_for_a_rule_of_the_business_with_the_field_named(world):
-    response = json_post(world["anonymous"], "/api/v1/auth/signup", {"phone": "0812", "password": "kopi-gayo-88"})
+    response = post_json(world["anonymous"], "/api/v1/auth/signup", {"phone": "0812", "password": "kopi-gayo-88"})
 
     error = assert_error_shape(response, 400, "invalid")
     assert set(error["fields"]) == {"phone"}
@@ -98,7 +95,7 @@ def test_400_for_a_rule_of_the_business_with_the_field_named(world):
     ids=["wrong-types", "missing-field", "not-an-object", "too-long"],
 )
 def test_422_for_a_body_of_the_wrong_shape(world, body):
-    error = assert_error_shape(json_post(world["anonymous"], "/api/v1/auth/token", body), 422, "invalid")
+    error = assert_error_shape(post_json(world["anonymous"], "/api/v1/auth/token", body), 422, "invalid")
     assert error["fields"]
 
 
@@ -137,9 +134,9 @@ def test_ids_out_of_range_are_a_clean_error(world, number):
 
 def test_429_when_logins_are_throttled(world):
     for _attempt in range(5):
-        json_post(world["anonymous"], "/api/v1/auth/token", {"identifier": "0812-3456-7890", "password": "no"})
+        post_json(world["anonymous"], "/api/v1/auth/token", {"identifier": "0812-3456-7890", "password": "no"})
 
-    response = json_post(
+    response = post_json(
         world["anonymous"], "/api/v1/auth/token", {"identifier": "0812-3456-7890", "password": "kopi-gayo-88"}
     )
 
@@ -149,14 +146,14 @@ def test_429_when_logins_are_throttled(world):
 def test_403_for_a_session_write_without_csrf(world, client_for):
     browser = client_for(UserFactory(), enforce_csrf_checks=True)
 
-    assert_error_shape(json_post(browser, "/api/v1/me/tokens", {"name": "x"}), 403, "csrf_failed")
+    assert_error_shape(post_json(browser, "/api/v1/me/tokens", {"name": "x"}), 403, "csrf_failed")
 
 
 def test_the_accept_language_header_chooses_the_language_of_messages(world):
     body = {"phone": "0812-9999-1234", "password": "12345678"}
 
-    english = json_post(world["anonymous"], "/api/v1/auth/signup", body, headers={"accept-language": "en"})
-    indonesian = json_post(world["anonymous"], "/api/v1/auth/signup", body, headers={"accept-language": "id"})
+    english = send_json(world["anonymous"], "POST", "/api/v1/auth/signup", body, headers={"accept-language": "en"})
+    indonesian = send_json(world["anonymous"], "POST", "/api/v1/auth/signup", body, headers={"accept-language": "id"})
 
     assert "This password is entirely numeric." in english.json()["error"]["fields"]["password"]
     assert "This password is entirely numeric." not in indonesian.json()["error"]["fields"]["password"]
@@ -167,7 +164,7 @@ def test_the_language_cookie_wins_over_the_browser_header(world):
     client = Client(headers={"accept-language": "en"})
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
 
-    response = json_post(client, "/api/v1/auth/signup", {"phone": "0812-9999-1234", "password": "12345678"})
+    response = post_json(client, "/api/v1/auth/signup", {"phone": "0812-9999-1234", "password": "12345678"})
 
     assert "This password is entirely numeric." not in response.json()["error"]["fields"]["password"]
 

@@ -15,8 +15,8 @@ from etalase.customers.models import Contact, ImportJob, Segment
 from etalase.directory.services import business_register
 from etalase.directory.tenancy import business_context_resolve
 from etalase.engagement.services import favourite_add, follow_add
-from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_team_and_tokens import log_in
+from tests.support.browser import SCREENSHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

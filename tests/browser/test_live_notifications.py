@@ -10,8 +10,8 @@ from etalase.accounts.services import user_signup
 from etalase.catalog.services import product_create
 from etalase.directory.services import business_register
 from etalase.directory.tenancy import business_context_resolve
-from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_team_and_tokens import log_in
+from tests.support.browser import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

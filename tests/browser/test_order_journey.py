@@ -19,8 +19,8 @@ from etalase.directory.tenancy import business_context_resolve
 from etalase.orders.enums import OrderStatus, PaymentStatus
 from etalase.orders.models import Order, Payment
 from etalase.orders.services import order_settings_update
-from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_team_and_tokens import log_in
+from tests.support.browser import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,8 +12,8 @@ from etalase.accounts.services import user_signup
 from etalase.activity.models import Activity
 from etalase.catalog.models import Product
 from etalase.directory.services import business_register
-from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_team_and_tokens import log_in
+from tests.support.browser import SCREENSHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

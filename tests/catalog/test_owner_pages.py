@@ -6,8 +6,8 @@ from django.urls import reverse
 from etalase.catalog.enums import ProductStatus
 from etalase.catalog.models import Post, Product, ProductImage
 from etalase.directory.enums import Role
-from tests.catalog.conftest import picture, text_file
 from tests.factories import UserFactory
+from tests.support.catalog import picture, text_file
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from PIL import ExifTags, Image
 from etalase.activity.models import Activity
 from etalase.catalog.enums import Verb
 from etalase.catalog.models import ProductImage
-from tests.catalog.conftest import jpeg_with_gps, picture, png_bomb, text_file
+from tests.support.catalog import jpeg_with_gps, picture, png_bomb, text_file
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from etalase.activity.models import Activity
 from etalase.catalog.enums import Verb
 from etalase.catalog.models import Post
 from etalase.directory.enums import Role
-from tests.catalog.conftest import picture, text_file
+from tests.support.catalog import picture, text_file
 
 pytestmark = pytest.mark.django_db
 

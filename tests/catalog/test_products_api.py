@@ -1,28 +1,19 @@
 """Members manage products through the API: clear errors for bad input, another shop's rows are 404."""
 
-import json
-
 import pytest
 
 from etalase.activity.models import Activity
 from etalase.catalog.enums import ProductStatus, Verb
 from etalase.catalog.models import Post, Product
 from etalase.directory.enums import Role
-from tests.catalog.conftest import picture
+from tests.support.api import patch_json, post_json, send_json
+from tests.support.catalog import picture
 
 pytestmark = pytest.mark.django_db
 
 
 def catalog_url(business, suffix: str = "") -> str:
     return f"/api/v1/businesses/{business.slug}/catalog/products{suffix}"
-
-
-def post_json(api, url: str, body: dict | None = None):
-    return api.post(url, body or {}, content_type="application/json")
-
-
-def patch_json(api, url: str, body: dict):
-    return api.patch(url, body, content_type="application/json")
 
 
 @pytest.fixture
@@ -284,18 +275,12 @@ def operations(business, product):
     ]
 
 
-def call(api, method: str, url: str, body):
-    if body is None:
-        return api.generic(method, url)
-    return api.generic(method, url, data=json.dumps(body), content_type="application/json")
-
-
 def test_another_shops_product_is_404_under_my_shop_and_stays_untouched(
     owner_api, business, other_business, make_product
 ):
     theirs = make_product(other_business, title="Kopi Senja")
 
-    answers = [call(owner_api, method, url, body) for method, url, body in operations(business, theirs)]
+    answers = [send_json(owner_api, method, url, body) for method, url, body in operations(business, theirs)]
 
     assert [answer.status_code for answer in answers] == [404] * 6
     assert {answer.json()["error"]["code"] for answer in answers} == {"not_found"}
@@ -307,7 +292,7 @@ def test_a_member_of_another_shop_gets_404_for_my_catalog(api_client_for, busine
     product = make_product(business)
     stranger = api_client_for(other_business.memberships.get().user)
 
-    answers = [call(stranger, method, url, body) for method, url, body in operations(business, product)]
+    answers = [send_json(stranger, method, url, body) for method, url, body in operations(business, product)]
     created = post_json(stranger, catalog_url(business), KOPI)
 
     assert [answer.status_code for answer in answers] == [404] * 6

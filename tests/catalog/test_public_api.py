@@ -5,7 +5,7 @@ import pytest
 from etalase.catalog.services import product_hide
 from etalase.directory.enums import BusinessStatus
 from etalase.directory.models import Business
-from tests.catalog.conftest import context_of
+from tests.support.catalog import context_of
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from etalase.catalog.selectors import product_search
 from etalase.catalog.services import product_hide
 from etalase.directory.enums import BusinessStatus
 from etalase.directory.models import Business
-from tests.catalog.conftest import context_of
 from tests.factories import UserFactory, registered_business
+from tests.support.catalog import context_of
 
 pytestmark = pytest.mark.django_db
 

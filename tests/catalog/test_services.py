@@ -11,7 +11,7 @@ from etalase.catalog.services import (
     product_update,
     view_record,
 )
-from tests.catalog.conftest import context_of
+from tests.support.catalog import context_of
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from etalase.catalog.services import product_archive, product_hide
 from etalase.core.visitors import COOKIE_NAME
 from etalase.directory.enums import BusinessStatus
 from etalase.directory.models import Business
-from tests.catalog.conftest import context_of
+from tests.support.catalog import context_of
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from etalase.engagement.services import favourite_add, favourite_remove
 from etalase.orders.enums import Fulfilment, OrderChannel, PaymentMethod
 from etalase.orders.services import LineRequest, order_cancel, order_place, payment_confirm, payment_record
 from tests.factories import business_owner
-from tests.orders.conftest import product_for_sale, shop_open
+from tests.support.orders import product_for_sale, shop_open
 
 pytestmark = pytest.mark.django_db
 

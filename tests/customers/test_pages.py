@@ -211,7 +211,7 @@ def test_bulk_tag_from_the_list(owner_client, business, owner):
 @pytest.fixture
 def budi(business, owner, customer, django_capture_on_commit_callbacks):
     """Budi, a customer with an order, a payment, a favourite, a note, tags, consent and scores."""
-    from tests.orders.conftest import product_for_sale
+    from tests.support.orders import product_for_sale
 
     product = product_for_sale(business, "Batik Parang")
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,12 +1,66 @@
-"""The demo's tests draw its pictures small: the same drawings, quicker to make and to store."""
+"""The demo's tests draw its pictures small, and share one loaded demo.
+
+``demo`` is the demo as ``seed_demo --seed 7`` loads it with ``SMALL`` sizes, loaded once for the
+whole folder, with what the load leaves for after commit run at its end, as a real commit would
+(its activities processed). It is loaded inside a transaction that every test using it runs within
+(as Django's ``TestCase.setUpTestData``), each test in its own savepoint that is rolled back, so
+what a test changes (a login, a reload) no test after it sees. A test that changes its files works
+on a copy of them. The tests that use ``demo`` run after the folder's other tests, so that none of
+those, which need an empty database, finds the shared demo already loaded.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from django.db import transaction
+from django.test import TestCase
+from django.test.utils import override_settings
+from django.utils import timezone
 
-from etalase.demo import pictures
+from tests.support.demo import LoadedDemo, pictures_small, seed_demo
+
+DEMO_FOLDER = Path(__file__).parent
+DEMO_SEED = 7
 
 
 @pytest.fixture(autouse=True)
 def _small_pictures(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pictures, "PHOTO_SIDE", 120)
-    monkeypatch.setattr(pictures, "POST_SIDE", 160)
-    monkeypatch.setattr(pictures, "COVER_SIZE", (320, 140))
+    pictures_small(monkeypatch)
+
+
+@pytest.fixture(scope="package")
+def _demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[LoadedDemo]:  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+        pictures_small(patch)
+        media_root = str(tmp_path_factory.mktemp("demo-media"))
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            with override_settings(MEDIA_ROOT=media_root), TestCase.captureOnCommitCallbacks(execute=True):
+                started = timezone.now()
+                output = seed_demo(seed=DEMO_SEED, now=started)
+            yield LoadedDemo(seed=DEMO_SEED, started=started, output=output, media_root=media_root)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(_demo_loaded, db, settings) -> LoadedDemo:  # type: ignore[no-untyped-def]
+    """The shared demo (see the module's docstring); its files are where the test reads them."""
+    settings.MEDIA_ROOT = _demo_loaded.media_root
+    return _demo_loaded
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The folder's tests on the shared demo run after its other tests (the demo stays loaded from
+    the first of them to the folder's end)."""
+    positions = [index for index, item in enumerate(items) if DEMO_FOLDER in item.path.parents]
+    if not positions:
+        return
+    folder = [items[index] for index in positions]
+    shared = [item for item in folder if "demo" in getattr(item, "fixturenames", ())]
+    others = [item for item in folder if "demo" not in getattr(item, "fixturenames", ())]
+    for index, item in zip(positions, others + shared, strict=True):
+        items[index] = item

@@ -1,14 +1,13 @@
 """The demo data set, through its command: what it holds, that a seed always gives the same data,
 that its logins work, and that it can be loaded again from scratch (its uploaded files too)."""
 
+import shutil
 from collections import Counter
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
@@ -23,18 +22,7 @@ from etalase.directory.enums import InvitationStatus, Role
 from etalase.directory.models import Business, Invitation, Membership
 from etalase.engagement.models import Comment, Favourite, Follow
 from etalase.orders.models import Payment
-
-SMALL = {"customers": 30, "days": 10}
-
-
-def seed_demo(**options: Any) -> str:
-    output = StringIO()
-    call_command("seed_demo", **{**SMALL, **options}, stdout=output)
-    return output.getvalue()
-
-
-def customers() -> Any:
-    return User.objects.filter(memberships__isnull=True, is_staff=False)
+from tests.support.demo import LoadedDemo, customers, seed_demo
 
 
 def snapshot() -> dict[str, list[Any]]:
@@ -83,9 +71,8 @@ def referenced_files() -> set[str]:
     return names - {""}
 
 
-@pytest.mark.django_db
-def test_the_demo_has_businesses_in_several_fields_and_cities_with_every_role_and_customers():
-    output = seed_demo()
+def test_the_demo_has_businesses_in_several_fields_and_cities_with_every_role_and_customers(demo: LoadedDemo):
+    output = demo.output
 
     businesses = Business.objects.all()
     assert businesses.count() >= 6
@@ -116,10 +103,7 @@ def test_the_demo_has_businesses_in_several_fields_and_cities_with_every_role_an
         assert counted in output
 
 
-@pytest.mark.django_db
-def test_every_demo_login_works_with_the_demo_password_and_the_operator_can_use_the_admin(client_for):
-    seed_demo()
-
+def test_every_demo_login_works_with_the_demo_password_and_the_operator_can_use_the_admin(demo, client_for):
     assert len(set(User.objects.values_list("password", flat=True))) == 1
     assert User.objects.values_list("password", flat=True)[0].startswith("argon2$")
     logins = dict(demo_logins())
@@ -137,13 +121,13 @@ def test_every_demo_login_works_with_the_demo_password_and_the_operator_can_use_
     assert operator.get("/admin/directory/business/").status_code == 200
 
 
-@pytest.mark.django_db
 def test_a_seed_always_gives_the_same_data_and_reset_replaces_the_data_and_its_uploads(
-    django_capture_on_commit_callbacks,
+    demo: LoadedDemo, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    # One story present for the three loads: a step planned between two real moments would differ.
-    now = timezone.now()
-    seed_demo(seed=7, now=now)
+    # The shared demo is the first load; the reloads replace a copy of its files. One story present
+    # for the three loads: a step planned between two real moments would differ.
+    settings.MEDIA_ROOT = str(shutil.copytree(demo.media_root, tmp_path / "demo-media"))
+    now = demo.started
     first = snapshot()
     files = uploaded_files()
     assert files == referenced_files()
@@ -153,7 +137,7 @@ def test_a_seed_always_gives_the_same_data_and_reset_replaces_the_data_and_its_u
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        output = seed_demo(seed=7, reset=True, now=now)
+        output = seed_demo(seed=demo.seed, reset=True, now=now)
     assert "Demo data loaded" in output
     assert snapshot() == first
     assert User.objects.filter(is_superuser=True).count() == 1
@@ -163,7 +147,7 @@ def test_a_seed_always_gives_the_same_data_and_reset_replaces_the_data_and_its_u
     assert not files & previous
 
     with django_capture_on_commit_callbacks(execute=True):
-        seed_demo(seed=8, reset=True, now=now)
+        seed_demo(seed=demo.seed + 1, reset=True, now=now)
     other = snapshot()
     assert other["businesses"] == first["businesses"]  # the cast of businesses is fixed
     assert other["products"] == first["products"]  # and so are their catalogues
@@ -174,11 +158,8 @@ def test_a_seed_always_gives_the_same_data_and_reset_replaces_the_data_and_its_u
     assert not files & previous
 
 
-@pytest.mark.django_db
-def test_seeded_activities_are_processed_like_any_other(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        seed_demo()
-
+def test_seeded_activities_are_processed_like_any_other(demo):
+    # The shared demo ran what its load left for after commit.
     assert Activity.objects.exists()
     assert not Activity.objects.filter(processed_at=None).exists()
     # Joining on sign-up ran again through the task; it changed nothing.
@@ -186,9 +167,7 @@ def test_seeded_activities_are_processed_like_any_other(django_capture_on_commit
     assert not Invitation.objects.filter(status=InvitationStatus.PENDING, accepted_by__isnull=False).exists()
 
 
-@pytest.mark.django_db
-def test_loading_again_needs_reset_which_production_mode_refuses(settings):
-    seed_demo()
+def test_loading_again_needs_reset_which_production_mode_refuses(demo, settings):
     before = snapshot()
 
     with pytest.raises(CommandError, match="--reset"):

@@ -5,7 +5,6 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import pytest
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +26,7 @@ from etalase.engagement.enums import CommentKind
 from etalase.engagement.enums import Verb as EngagementVerb
 from etalase.engagement.models import Comment, Favourite, Follow
 from etalase.orders.enums import Verb as OrderVerb
-from tests.demo.test_seed_demo import customers, seed_demo
+from tests.support.demo import LoadedDemo, customers
 
 # Where each city is (from any map); the shops are placed within a few kilometres of it.
 CITY_CENTRES = {
@@ -70,10 +69,7 @@ def test_every_shop_is_described_with_a_full_catalogue():
 # --- the seeded storefronts ----------------------------------------------------------------------
 
 
-@pytest.mark.django_db
-def test_every_shop_shows_a_storefront_and_a_catalogue_with_photos_and_posts(client_for):
-    seed_demo()
-
+def test_every_shop_shows_a_storefront_and_a_catalogue_with_photos_and_posts(demo, client_for):
     # The storefront: cover, an address in its city, a map location there, hours that fit the trade.
     for business in Business.objects.all():
         assert business.cover, business.name
@@ -136,10 +132,8 @@ def test_every_shop_shows_a_storefront_and_a_catalogue_with_photos_and_posts(cli
         assert image.detail.url in response.content.decode()
 
 
-@pytest.mark.django_db
-def test_customers_engage_consistently_over_the_days_with_the_apps_own_verbs():
-    started = timezone.now()
-    seed_demo()
+def test_customers_engage_consistently_over_the_days_with_the_apps_own_verbs(demo: LoadedDemo):
+    started = demo.started
 
     # Counters kept by the services match the rows.
     for product in Product.objects.all():

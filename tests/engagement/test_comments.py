@@ -9,8 +9,8 @@ from etalase.directory.enums import Role
 from etalase.engagement.enums import CommentKind
 from etalase.engagement.models import Comment
 from etalase.engagement.selectors import comment_list_public
-from tests.engagement.conftest import product_hidden, product_made
 from tests.factories import PASSWORD, UserFactory
+from tests.support.engagement import product_hidden, product_made
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 SCRIPT = '<script>alert("hi")</script> & "quotes"'

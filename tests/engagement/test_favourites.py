@@ -6,8 +6,8 @@ from django.urls import reverse
 from etalase.activity.models import Activity
 from etalase.catalog.models import Product
 from etalase.engagement.models import Favourite
-from tests.engagement.conftest import product_hidden, product_made
 from tests.factories import PASSWORD
+from tests.support.engagement import product_hidden, product_made
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -21,8 +21,8 @@ from etalase.engagement.selectors import (
     for_you_score,
 )
 from etalase.engagement.services import favourite_add, follow_add
-from tests.engagement.conftest import minutes_ago, post_made, product_hidden, product_made
 from tests.factories import UserFactory, default_category, registered_business
+from tests.support.engagement import minutes_ago, post_made, product_hidden, product_made
 
 FEED = reverse("engagement:feed")
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -10,9 +10,7 @@ know him; Kopi Senja's and Rina's rows stay as they were.
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -27,8 +25,8 @@ from etalase.directory.models import Business
 from etalase.engagement.models import Comment, Favourite, Follow
 from etalase.engagement.selectors import follower_count
 from etalase.engagement.services import comment_add, comment_answer, comment_hide, favourite_add, follow_add
-from tests.engagement.conftest import product_made
 from tests.factories import UserFactory, business_owner
+from tests.support.engagement import product_made
 
 pytestmark = pytest.mark.django_db
 
@@ -53,12 +51,6 @@ class Acts:
     question: Comment
     answer: Comment
     contact: Contact
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks) -> Callable[[], Any]:  # type: ignore[no-untyped-def]
-    """``with committed():`` processes the block's activities as a real commit would (contacts made)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def answer_text(customer: User) -> str:

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from etalase.activity.models import Activity
-from tests.engagement.conftest import product_hidden, product_made
+from tests.support.engagement import product_hidden, product_made
 
 SHARE = reverse("engagement:share")
 

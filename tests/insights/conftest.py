@@ -11,16 +11,7 @@ from etalase.activity.services import activity_record
 from etalase.catalog.models import Product
 from etalase.catalog.services import product_create
 from etalase.directory.models import Business
-from tests.catalog.conftest import context_of
-from tests.factories import UserFactory, registered_business
-
-JAKARTA = dt.timezone(dt.timedelta(hours=7))
-
-
-@pytest.fixture
-def other_business(db) -> Business:  # type: ignore[no-untyped-def]
-    return registered_business(owner=UserFactory(name="Bayu"), name="Kopi Senja", category_slug="coffee-shop")
-
+from tests.support.catalog import context_of
 
 MakeProduct = Callable[..., Product]
 

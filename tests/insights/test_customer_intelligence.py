@@ -645,7 +645,7 @@ def test_an_order_rescores_its_contact_at_once_with_the_cached_bounds(
     business, handler_registered, django_capture_on_commit_callbacks
 ):
     from etalase.orders.services import LineRequest, order_place
-    from tests.orders.conftest import product_for_sale, shop_open
+    from tests.support.orders import product_for_sale, shop_open
 
     shop_open(business)
     product = product_for_sale(business, price_minor=150_000, stock=None)

@@ -25,7 +25,7 @@ from etalase.orders.services import (
     payment_reject,
     payment_submit,
 )
-from tests.orders import conftest as orders_fixtures
+from tests.plugins import orders as orders_fixtures
 
 pytestmark = pytest.mark.django_db
 

@@ -1,43 +1,20 @@
-"""Notification fixtures: the app's URLs wired in, a shop with a product and a team, committed acts,
+"""Notification fixtures: the app's URLs wired in, a shop with a product and a team,
 VAPID keys and a local push service."""
 
-import base64
-import json
-import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 
 from etalase.notifications.management.commands.vapid_keys import vapid_keys_generate
-from tests.engagement.conftest import product_made
+from tests.support.engagement import product_made
 
 
 @pytest.fixture
 def product(business):  # type: ignore[no-untyped-def]
     return product_made(business, "Batik Tulis Parang")
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks) -> Callable[[], Any]:  # type: ignore[no-untyped-def]
-    """``with committed():`` runs what the block leaves for after commit (activity processing,
-    pushes, stream wake-ups), as a real commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-def b64url(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def browser_keys() -> tuple[str, str]:
-    """A browser's subscription keys: a P-256 public key (65 bytes) and a 16-byte auth secret."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    public = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-    return b64url(public), b64url(os.urandom(16))
 
 
 @pytest.fixture
@@ -90,19 +67,3 @@ def push_service(monkeypatch) -> Iterator[PushService]:  # type: ignore[no-untyp
     service = PushService()
     yield service
     service.close()
-
-
-def sse_events(text: str) -> list[dict[str, Any]]:
-    """Parse Server-Sent Events: [{"id":..., "event":..., "data": parsed JSON}], comments skipped."""
-    events = []
-    for block in text.split("\n\n"):
-        fields: dict[str, Any] = {}
-        for line in block.splitlines():
-            if not line or line.startswith(":"):
-                continue
-            name, _sep, value = line.partition(": ")
-            fields[name] = value
-        if "data" in fields:
-            fields["data"] = json.loads(fields["data"])
-            events.append(fields)
-    return events

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from etalase.notifications.enums import Kind
 from etalase.notifications.models import Notification, NotificationPreference, PushSubscription
 from etalase.notifications.services import notification_deliver
-from tests.notifications.conftest import browser_keys
+from tests.support.notifications import browser_keys
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from etalase.engagement.services import comment_add, comment_answer, favourite_a
 from etalase.notifications.enums import Kind, Priority
 from etalase.notifications.models import Notification, NotificationPreference
 from etalase.notifications.services import notification_mark_read
-from tests.engagement.conftest import owner_context
 from tests.factories import UserFactory
+from tests.support.engagement import owner_context
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +119,7 @@ def test_followers_hear_of_a_new_product_in_one_notification_per_burst(business,
     assert [n.kind for n in of(owner)] == [Kind.FOLLOWED]  # the owner who published hears nothing of it
 
 
+@pytest.mark.clock("2026-06-15 10:00 Asia/Jakarta")
 def test_interest_three_views_today_and_a_favourite(business, product, owner, customer, committed):
     now = timezone.now()
     for hours in (3, 2, 1):

@@ -31,7 +31,7 @@ from etalase.orders.services import (
     review_create,
 )
 from tests.factories import UserFactory
-from tests.orders import conftest as orders_fixtures
+from tests.plugins import orders as orders_fixtures
 
 pytestmark = pytest.mark.django_db
 

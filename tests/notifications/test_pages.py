@@ -6,7 +6,7 @@ from etalase.notifications.enums import Kind
 from etalase.notifications.models import Notification, NotificationPreference, PushSubscription
 from etalase.notifications.services import notification_deliver
 from tests.factories import InvitationFactory
-from tests.notifications.conftest import browser_keys
+from tests.support.notifications import browser_keys
 
 pytestmark = pytest.mark.django_db
 

@@ -33,7 +33,7 @@ from etalase.notifications.services import notification_preference_update
 from etalase.orders.models import Order
 from etalase.orders.services import order_cancel
 from tests.factories import UserFactory, business_owner, registered_business
-from tests.orders.conftest import checkout_for, product_for_sale, shop_open, staff_order_for
+from tests.support.orders import checkout_for, product_for_sale, shop_open, staff_order_for
 
 pytestmark = pytest.mark.django_db
 

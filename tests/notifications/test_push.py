@@ -11,7 +11,7 @@ from etalase.engagement.services import favourite_add
 from etalase.notifications.models import Notification, NotificationPreference, PushSubscription
 from etalase.notifications.services import notification_push, push_subscription_save
 from tests.factories import UserFactory
-from tests.notifications.conftest import b64url, browser_keys
+from tests.support.notifications import b64url, browser_keys
 
 pytestmark = pytest.mark.django_db
 

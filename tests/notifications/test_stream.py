@@ -13,7 +13,7 @@ from etalase.notifications import broadcast, stream
 from etalase.notifications.enums import Kind
 from etalase.notifications.services import notification_deliver
 from tests.factories import UserFactory
-from tests.notifications.conftest import sse_events
+from tests.support.notifications import sse_events
 
 pytestmark = pytest.mark.django_db
 

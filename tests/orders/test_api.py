@@ -15,7 +15,7 @@ from etalase.orders.enums import OrderStatus, PaymentStatus
 from etalase.orders.models import CartItem, Order, OrderLine, Payment, Review
 from etalase.orders.services import cart_add, order_transition
 from tests.factories import UserFactory, business_owner
-from tests.orders.conftest import context_of, product_for_sale, proof_picture
+from tests.support.orders import context_of, product_for_sale, proof_picture
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 
 from etalase.orders.gateways import GATEWAYS, order_reference
 from etalase.orders.models import GatewayNotification, Order, Payment
-from tests.orders.conftest import SERVER_KEY
+from tests.support.orders import SERVER_KEY
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from etalase.orders.enums import OrderStatus, PaymentStatus
 from etalase.orders.models import Order, OrderEvent, OrderSettings, Payment
 from etalase.orders.services import order_transition, payment_record, payment_submit
 from tests.factories import UserFactory
-from tests.orders.conftest import SERVER_KEY, proof_picture
+from tests.support.orders import SERVER_KEY, proof_picture
 
 pytestmark = pytest.mark.django_db
 

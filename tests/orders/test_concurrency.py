@@ -26,7 +26,7 @@ from etalase.orders.services import (
     payment_submit,
 )
 from tests.factories import UserFactory
-from tests.orders.conftest import checkout_for, product_for_sale, signed_notification
+from tests.support.orders import checkout_for, product_for_sale, signed_notification
 
 pytestmark = pytest.mark.usefixtures("english")
 

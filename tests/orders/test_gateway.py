@@ -27,7 +27,7 @@ from etalase.orders.services import (
     payment_record,
 )
 from tests.factories import UserFactory, business_owner
-from tests.orders.conftest import SERVER_KEY, checkout_for, signed_notification
+from tests.support.orders import SERVER_KEY, checkout_for, signed_notification
 
 GATEWAY = MidtransLikeGateway("midtrans")
 

@@ -9,7 +9,7 @@ from etalase.customers.services import contact_create, contact_merge
 from etalase.orders.enums import Fulfilment, PaymentMethod
 from etalase.orders.models import Cart, Order, Payment
 from etalase.orders.services import cart_add, payment_submit
-from tests.orders.conftest import checkout_for, proof_picture, staff_order_for
+from tests.support.orders import checkout_for, proof_picture, staff_order_for
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_erasure_keeps_the_books_and_removes_the_person(shop, customer, product,
 
 
 def test_erasure_at_one_shop_leaves_another_shops_orders(shop, other_shop, customer, product):
-    from tests.orders.conftest import product_for_sale, shop_open
+    from tests.support.orders import product_for_sale, shop_open
 
     shop_open(other_shop)
     elsewhere = checkout_for(customer, [(product_for_sale(other_shop), 1)], fulfilment=Fulfilment.DELIVERY)

@@ -14,7 +14,7 @@ from etalase.orders.enums import OrderStatus, PaymentMethod, PaymentStatus
 from etalase.orders.models import CartItem, Order, Payment, Review
 from etalase.orders.services import cart_add, order_transition
 from tests.factories import PASSWORD, UserFactory, business_owner
-from tests.orders.conftest import BANK_DETAILS, context_of, proof_pdf, proof_picture, shop_open
+from tests.support.orders import BANK_DETAILS, context_of, proof_pdf, proof_picture, shop_open
 
 pytestmark = [pytest.mark.django_db]
 

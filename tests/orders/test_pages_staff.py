@@ -15,7 +15,7 @@ from etalase.orders.enums import OrderChannel, OrderStatus, PaymentMethod, Payme
 from etalase.orders.models import Order, OrderSettings, Payment
 from etalase.orders.services import order_transition, payment_record, payment_submit
 from tests.factories import UserFactory, registered_business
-from tests.orders.conftest import SERVER_KEY, checkout_for, proof_picture
+from tests.support.orders import SERVER_KEY, checkout_for, proof_picture
 
 pytestmark = [pytest.mark.django_db]
 
@@ -113,7 +113,7 @@ def test_the_list_filters_by_status_and_searches(owner_browser, shop, customer, 
 
 
 def test_the_list_is_paginated(owner_browser, shop, walk_in, staff_order, owner):
-    from tests.orders.conftest import product_for_sale
+    from tests.support.orders import product_for_sale
 
     item = product_for_sale(shop, "Kopi", price_minor=1_000, stock=None)
     for _number in range(21):
@@ -130,7 +130,7 @@ def test_the_list_is_paginated(owner_browser, shop, walk_in, staff_order, owner)
 def test_the_list_costs_the_same_queries_for_5_or_20_orders(
     client_for, owner, shop, walk_in, staff_order, django_assert_max_num_queries
 ):
-    from tests.orders.conftest import product_for_sale
+    from tests.support.orders import product_for_sale
 
     item = product_for_sale(shop, "Kopi", price_minor=1_000, stock=None)
     for _number in range(5):

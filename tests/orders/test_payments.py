@@ -27,7 +27,7 @@ from etalase.orders.services import (
     payment_submit,
 )
 from tests.factories import UserFactory, business_owner
-from tests.orders.conftest import picture_bytes, proof_pdf, proof_picture
+from tests.support.orders import picture_bytes, proof_pdf, proof_picture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -39,7 +39,7 @@ from etalase.orders.services import (
     review_create,
 )
 from tests.factories import UserFactory, business_owner
-from tests.orders.conftest import context_of, product_for_sale
+from tests.support.orders import context_of, product_for_sale
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

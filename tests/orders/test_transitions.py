@@ -17,7 +17,7 @@ from etalase.orders.transitions import (
     order_next_statuses,
     transition_allowed,
 )
-from tests.orders.conftest import proof_picture
+from tests.support.orders import proof_picture
 
 S = OrderStatus
 

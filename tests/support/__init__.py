@@ -1,0 +1,1 @@
+"""Plain helpers the tests import by name: builders, uploads, request helpers (no fixtures here)."""
