@@ -26,8 +26,8 @@ from etalase.catalog.enums import ProductStatus, Verb
 from etalase.catalog.models import MAX_PRODUCT_IMAGES, Post, Product, ProductImage
 from etalase.core.errors import Conflict, NotFound, ValidationError
 from etalase.core.images import InvalidImage, image_normalize
+from etalase.core.numbers import WholeNumberRule, is_whole_number
 from etalase.core.text import text_normalize
-from etalase.core.whole_numbers import WholeNumberRule, is_whole_number
 from etalase.directory.models import Business
 from etalase.directory.tenancy import BusinessContext
 
