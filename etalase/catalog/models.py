@@ -60,6 +60,14 @@ class Product(TimeStampedModel):
         return self.status == ProductStatus.PUBLISHED and not self.is_hidden
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == ProductStatus.DRAFT
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == ProductStatus.ARCHIVED
+
+    @property
     def is_in_stock(self) -> bool:
         return self.stock is None or self.stock > 0
 

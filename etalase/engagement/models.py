@@ -70,6 +70,10 @@ class Comment(models.Model):
         return self.body[:40]
 
     @property
+    def is_question(self) -> bool:
+        return self.kind == CommentKind.QUESTION
+
+    @property
     def is_erased(self) -> bool:
         """Its author's words and identity were removed at their request (pages show a placeholder)."""
         return self.author_id is None
