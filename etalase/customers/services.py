@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from etalase.activity.enums import Channel
 from etalase.activity.models import Activity
-from etalase.activity.services import activity_record
+from etalase.activity.services import activity_contact_repoint, activity_record
 from etalase.core.errors import Conflict, NotFound, ValidationError
 from etalase.core.phones import InvalidPhoneNumber, phone_normalize
 from etalase.core.text import text_normalize
@@ -374,7 +374,7 @@ def contact_merge(*, business: Any, keep: Contact, other: Contact, actor: Any, c
     PrivacyRequest.objects.filter(contact=other).update(contact=keep)
     AuditEntry.objects.filter(contact=other).update(contact=keep)
     Contact.objects.filter(merged_into=other).update(merged_into=keep)
-    _activities_repoint(business_id=business.pk, source_id=other.pk, target_id=keep.pk)
+    activity_contact_repoint(business=business, from_contact_id=other.pk, to_contact_id=keep.pk)
 
     other.merged_into = keep
     other.search_text = ""
@@ -403,25 +403,6 @@ def contact_merge(*, business: Any, keep: Contact, other: Contact, actor: Any, c
     contact_aggregates_recompute(contact_id=keep.pk)
     keep.refresh_from_db()
     return keep
-
-
-def _activities_repoint(*, business_id: int, source_id: int, target_id: int) -> None:
-    """Activities about ``source_id`` are now about ``target_id`` (the original is kept alongside)."""
-    batch: list[Activity] = []
-    rows = Activity.objects.filter(business_id=business_id, contact_id=source_id).only("id", "data")
-    # Read whole, then written in batches: the update moves the rows out of the index being read.
-    for activity in list(rows):
-        data = dict(activity.data)
-        data["contact_id"] = target_id
-        data.setdefault("merged_from_contact_id", source_id)
-        activity.data = data
-        activity.contact_id = target_id
-        batch.append(activity)
-        if len(batch) >= 500:
-            Activity.objects.bulk_update(batch, ["data", "contact_id"])
-            batch = []
-    if batch:
-        Activity.objects.bulk_update(batch, ["data", "contact_id"])
 
 
 # --- aggregates ----------------------------------------------------------------------------------
