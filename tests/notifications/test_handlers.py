@@ -12,6 +12,7 @@ from etalase.directory.enums import Role
 from etalase.engagement.services import comment_add, comment_answer, favourite_add, follow_add
 from etalase.notifications.enums import Kind, Priority
 from etalase.notifications.models import Notification, NotificationPreference
+from etalase.notifications.rules import local_day_start
 from etalase.notifications.services import notification_mark_read
 from tests.engagement.conftest import owner_context
 from tests.factories import UserFactory
@@ -121,13 +122,14 @@ def test_followers_hear_of_a_new_product_in_one_notification_per_burst(business,
 
 def test_interest_three_views_today_and_a_favourite(business, product, owner, customer, committed):
     now = timezone.now()
+    midnight = local_day_start(now, business.timezone)  # "today" is the shop's day, not UTC's
     for hours in (3, 2, 1):
         activity_record(
             verb="viewed_product",
             business=business,
             actor=customer,
             target=product,
-            occurred_at=max(now - dt.timedelta(hours=hours), now.replace(hour=0, minute=0, second=hours)),
+            occurred_at=max(now - dt.timedelta(hours=hours), midnight + dt.timedelta(seconds=hours)),
         )
     with committed():
         favourite_add(user=customer, product_id=product.pk)
