@@ -31,6 +31,7 @@ from etalase.customers.enums import (
     RfmSegment,
     Stage,
     Verb,
+    upper_verbs,
 )
 from etalase.customers.filters import FILTER_NAMES, InvalidFilter, contact_filter_parse
 from etalase.customers.models import (
@@ -44,9 +45,6 @@ from etalase.customers.models import (
     Tag,
 )
 
-# Verbs of other apps that change a contact's aggregates (named here: orders and engagement sit above).
-ORDER_VERBS = frozenset({"ordered", "cancelled", "paid", "payment_confirmed"})
-FAVOURITE_VERBS = frozenset({"favourited", "unfavourited"})
 STAFF_STAGES = frozenset({Stage.VIP, Stage.INACTIVE})
 STAGE_AUTO = "auto"
 TAG_MAX_LENGTH = 40
@@ -420,6 +418,7 @@ class _Tally:
     """One contact's orders, payments and favourites, folded from activity rows in any order."""
 
     def __init__(self) -> None:
+        self.verbs = upper_verbs()
         self.ordered: dict[str, dt.datetime] = {}
         self.cancelled: set[str] = set()
         self.payments: dict[str, int] = {}
@@ -429,11 +428,11 @@ class _Tally:
         data = data if isinstance(data, dict) else {}
         # The order's number (unique in the business) pairs an order with its cancellation.
         order_key = str(data.get("number") or target_id or data.get("order_id") or f"a{activity_id}")
-        if verb == "ordered":
+        if verb == self.verbs.ordered:
             self.ordered[order_key] = min(occurred_at, self.ordered.get(order_key, occurred_at))
-        elif verb == "cancelled":
+        elif verb == self.verbs.cancelled:
             self.cancelled.add(order_key)
-        elif verb == "payment_confirmed" or (verb == "paid" and data.get("confirmed") is True):
+        elif verb == self.verbs.payment_confirmed or (verb == self.verbs.paid and data.get("confirmed") is True):
             amount = data.get("amount_minor")
             if isinstance(amount, int) and not isinstance(amount, bool):
                 self.payments[str(data.get("payment_id") or f"a{activity_id}")] = amount
@@ -441,7 +440,7 @@ class _Tally:
     def add_favourite_act(self, activity_id: int, verb: str, target_id: str, occurred_at: dt.datetime) -> None:
         latest = self.favourites.get(target_id)
         if latest is None or (occurred_at, activity_id) > latest[:2]:
-            self.favourites[target_id] = (occurred_at, activity_id, verb == "favourited")
+            self.favourites[target_id] = (occurred_at, activity_id, verb == self.verbs.favourited)
 
     def values(self, *, stage_set_by_staff: bool) -> dict[str, Any]:
         placed = sorted(when for key, when in self.ordered.items() if key not in self.cancelled)
@@ -477,12 +476,12 @@ def contact_aggregates_recompute(*, contact_id: int) -> Contact | None:
     ids = [contact.pk, *Contact.objects.filter(merged_into=contact).values_list("pk", flat=True)]
     tally = _Tally()
     about = Activity.objects.filter(business_id=contact.business_id, contact_id__in=ids)
-    for row in about.filter(verb__in=ORDER_VERBS).values_list(*ORDER_ROW):
+    for row in about.filter(verb__in=upper_verbs().aggregated_orders).values_list(*ORDER_ROW):
         tally.add_order_act(*row)
     users = _merge_users(contact)
     if users:
         favourites = Activity.objects.filter(
-            business_id=contact.business_id, actor_id__in=users, verb__in=FAVOURITE_VERBS
+            business_id=contact.business_id, actor_id__in=users, verb__in=upper_verbs().favourites
         )
         for row in favourites.values_list(*FAVOURITE_ROW):
             tally.add_favourite_act(*row)
@@ -516,12 +515,13 @@ def contacts_aggregates_rebuild(*, business: Any, batch_size: int = 2000) -> int
     surviving = {pk: _surviving_id(pk, contacts) for pk in contacts}
     by_user = {row.user_id: surviving[pk] for pk, row in contacts.items() if row.user_id}
     tallies: dict[int, _Tally] = {pk: _Tally() for pk in contacts if surviving[pk] == pk}
-    acts = Activity.objects.filter(business=business, verb__in=ORDER_VERBS).values_list(*ORDER_ROW)
+    verbs = upper_verbs()
+    acts = Activity.objects.filter(business=business, verb__in=verbs.aggregated_orders).values_list(*ORDER_ROW)
     for activity_id, verb, target_id, data, occurred_at in acts.iterator(chunk_size=5000):
         contact_id = data.get("contact_id") if isinstance(data, dict) else None
         if contact_id in surviving:
             tallies[surviving[contact_id]].add_order_act(activity_id, verb, target_id, data, occurred_at)
-    favourites = Activity.objects.filter(business=business, verb__in=FAVOURITE_VERBS, actor_id__in=list(by_user))
+    favourites = Activity.objects.filter(business=business, verb__in=verbs.favourites, actor_id__in=list(by_user))
     for actor_id, *row in favourites.values_list("actor_id", *FAVOURITE_ROW).iterator(chunk_size=5000):
         tallies[by_user[actor_id]].add_favourite_act(*row)
     changed = []

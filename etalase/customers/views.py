@@ -19,7 +19,7 @@ from etalase.activity.registry import verb_label
 from etalase.core.errors import DomainError
 from etalase.core.forms import form_add_domain_error
 from etalase.core.pagination import paginate
-from etalase.customers.enums import ConsentChannel, ConsentPurpose, RfmSegment, Stage
+from etalase.customers.enums import ConsentChannel, ConsentPurpose, RfmSegment, Stage, Verb, upper_verbs
 from etalase.customers.filters import (
     FILTER_NAMES,
     SORT_LABELS,
@@ -65,9 +65,6 @@ NOTES_SHOWN = 20
 LEDGER_SHOWN = 50
 MERGE_CANDIDATES = 10
 SEEN_CHOICES = (1, 7, 30, 90, 365)
-ORDER_VERBS = frozenset(
-    {"ordered", "cancelled", "paid", "payment_confirmed", "payment_rejected", "order_status_changed"}
-)
 
 
 def _context(request: HttpRequest) -> BusinessContext:
@@ -278,6 +275,9 @@ def _targets(activities: list[Activity]) -> dict[tuple[int, str], str]:
 def timeline_entries(activities: list[Activity], *, slug: str, currency: str) -> list[dict[str, Any]]:
     """Each activity as a readable line: who did what, to what, for how much, and a link."""
     names = _targets(activities)
+    verbs = upper_verbs()
+    by_staff: set[str] = {Verb.NOTE_ADDED, Verb.CONTACT_CREATED, Verb.CONTACT_MERGED}
+    by_staff |= {verbs.order_status_changed, verbs.payment_confirmed}
     entries = []
     for activity in activities:
         data = activity.data if isinstance(activity.data, dict) else {}
@@ -285,13 +285,13 @@ def timeline_entries(activities: list[Activity], *, slug: str, currency: str) ->
         url = ""
         if isinstance(data.get("title"), str):
             thing = data["title"]
-        elif data.get("number") and activity.verb in ORDER_VERBS:
+        elif data.get("number") and activity.verb in verbs.orders:
             thing = _("Order #%(number)s") % {"number": data["number"]}
             if isinstance(data["number"], int):
                 url = reverse("orders:manage_detail", args=[slug, data["number"]])
-        elif activity.verb == "contact_merged":
+        elif activity.verb == Verb.CONTACT_MERGED:
             thing = _("with %(name)s") % {"name": data.get("from_name", "")}
-        elif activity.verb == "consent_changed":
+        elif activity.verb == Verb.CONSENT_CHANGED:
             key = f"{data.get('channel')}_{data.get('purpose')}"
             if key in consent_keys():
                 state = _("given") if data.get("granted") else _("withdrawn")
@@ -311,15 +311,10 @@ def timeline_entries(activities: list[Activity], *, slug: str, currency: str) ->
                 "currency": currency,
                 "excerpt": data.get("excerpt") if isinstance(data.get("excerpt"), str) else "",
                 "rating": data.get("rating") if isinstance(data.get("rating"), int) else None,
-                "by_staff": activity.actor_id is not None and activity.verb in _STAFF_VERBS,
+                "by_staff": activity.actor_id is not None and activity.verb in by_staff,
             }
         )
     return entries
-
-
-_STAFF_VERBS = frozenset(
-    {"note_added", "contact_created", "contact_merged", "order_status_changed", "payment_confirmed"}
-)
 
 
 def _consent_rows(contact: Contact, ledger: list[Any]) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from etalase.activity.models import Activity
 from etalase.catalog.enums import Verb as CatalogVerb
 from etalase.core.formats import money_format
+from etalase.customers.enums import Verb as CustomerVerb
 from etalase.directory.permissions import Permission, permissions_for_role
 from etalase.engagement.enums import Verb as EngagementVerb
 from etalase.notifications.enums import Channel, Kind, Priority
@@ -31,19 +32,12 @@ INTEREST_MIN_VIEWS = 3
 FOLLOWER_BATCH = 500
 
 
-class FutureVerb:
-    """The verb of an app still to come (the helpdesk). Its notification is designed and tested now;
-    the app will record it."""
-
-    COMPLAINED = "complained"
-
-
 MEMBER_KIND_FOR_VERB: dict[str, Kind] = {
     EngagementVerb.FAVOURITED: Kind.FAVOURITED,
     EngagementVerb.COMMENTED: Kind.COMMENTED,
     EngagementVerb.ASKED: Kind.ASKED,
     EngagementVerb.FOLLOWED: Kind.FOLLOWED,
-    FutureVerb.COMPLAINED: Kind.COMPLAINT,
+    CustomerVerb.COMPLAINED: Kind.COMPLAINT,
 }
 FOLLOWER_KIND_FOR_VERB: dict[str, Kind] = {
     CatalogVerb.PRODUCT_PUBLISHED: Kind.NEW_PRODUCT,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from etalase.activity.models import Activity
 from etalase.activity.services import activity_process, activity_record
 from etalase.catalog.services import product_create
+from etalase.customers.enums import Verb as CustomerVerb
 from etalase.directory.enums import Role
 from etalase.engagement.services import comment_add, comment_answer, favourite_add, follow_add
 from etalase.notifications.enums import Kind, Priority
@@ -170,7 +171,7 @@ def test_urgent_kinds_are_high_priority_for_the_right_roles(business, owner, cus
     sales = member_of(business, Role.SALES).user
     with committed():
         activity_record(verb="paid", business=business, actor=customer, data={"confirmed": False})
-        activity_record(verb="complained", business=business, actor=customer)
+        activity_record(verb=CustomerVerb.COMPLAINED, business=business, actor=customer)
     assert [(n.kind, n.priority) for n in of(owner)] == [
         (Kind.PAYMENT_WAITING, Priority.HIGH),
         (Kind.COMPLAINT, Priority.HIGH),
