@@ -18,7 +18,7 @@ from etalase.activity.models import Activity
 from etalase.activity.registry import verb_label
 from etalase.core.errors import DomainError
 from etalase.core.forms import form_add_domain_error
-from etalase.core.pagination import paginate
+from etalase.core.pagination import page_number, paginate
 from etalase.customers.enums import ConsentChannel, ConsentPurpose, RfmSegment, Stage, Verb, upper_verbs
 from etalase.customers.filters import (
     FILTER_NAMES,
@@ -57,7 +57,7 @@ from etalase.customers.services import (
     segment_save,
 )
 from etalase.directory.permissions import Permission
-from etalase.directory.tenancy import BusinessContext, business_view
+from etalase.directory.tenancy import business_context_of, business_view
 
 PAGE_SIZE = 30
 TIMELINE_SIZE = 30
@@ -67,19 +67,8 @@ MERGE_CANDIDATES = 10
 SEEN_CHOICES = (1, 7, 30, 90, 365)
 
 
-def _context(request: HttpRequest) -> BusinessContext:
-    return request.business_context  # type: ignore[attr-defined,no-any-return]
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", "1")), 10_000))
-    except ValueError:
-        return 1
-
-
 def _contact(request: HttpRequest, contact_id: int) -> Contact:
-    contact = contact_get(business=_context(request).business, contact_id=contact_id)
+    contact = contact_get(business=business_context_of(request).business, contact_id=contact_id)
     if contact is None:
         raise Http404
     return contact
@@ -101,7 +90,7 @@ def _filters_from_post(request: HttpRequest) -> QueryDict:
 
 
 def _back_to_list(request: HttpRequest) -> HttpResponse:
-    slug = _context(request).business.slug
+    slug = business_context_of(request).business.slug
     kept = _filters_from_post(request)
     return redirect(_list_url(slug, {key: str(kept.get(key, "")) for key in kept}))
 
@@ -112,9 +101,9 @@ def _back_to_list(request: HttpRequest) -> HttpResponse:
 @business_view(Permission.CUSTOMERS_VIEW)
 @require_GET
 def contact_list_page(request: HttpRequest) -> HttpResponse:
-    business = _context(request).business
+    business = business_context_of(request).business
     contact_filter, problems = contact_filter_read(request.GET)
-    page = contact_page(business=business, filters=contact_filter, page=_page_number(request), size=PAGE_SIZE)
+    page = contact_page(business=business, filters=contact_filter, page=page_number(request), size=PAGE_SIZE)
     saved: Segment | None = None
     raw_saved = request.GET.get("saved", "")
     if raw_saved.isdigit() and len(raw_saved) < 19:
@@ -127,7 +116,7 @@ def contact_list_page(request: HttpRequest) -> HttpResponse:
         "problems": problems,
         "saved": saved,
         "return_query": request.GET.urlencode(),
-        "can_manage": _context(request).has(Permission.CUSTOMERS_MANAGE),
+        "can_manage": business_context_of(request).has(Permission.CUSTOMERS_MANAGE),
     }
     if getattr(request, "htmx", False):
         return render(request, "customers/contact_list.html#contact-results", context)
@@ -149,7 +138,7 @@ def contacts_tag_bulk_view(request: HttpRequest) -> HttpResponse:
     ids = [value for value in request.POST.getlist("contact") if value.isdigit() and len(value) < 19]
     try:
         count = contacts_tag_bulk(
-            business=_context(request).business,
+            business=business_context_of(request).business,
             contact_ids=[int(value) for value in ids],
             tag=request.POST.get("tag", ""),
             actor=request.user,
@@ -173,7 +162,7 @@ def contacts_tag_bulk_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def segment_list_page(request: HttpRequest) -> HttpResponse:
     """The saved segments; each one's count is a fragment of its own, so the page shows at once."""
-    business = _context(request).business
+    business = business_context_of(request).business
     segments = list(segment_list(business=business))
     return render(
         request,
@@ -181,7 +170,7 @@ def segment_list_page(request: HttpRequest) -> HttpResponse:
         {
             "nav": "customers",
             "rows": [(segment, urlencode({**segment.filters, "saved": segment.pk})) for segment in segments],
-            "can_manage": _context(request).has(Permission.CUSTOMERS_MANAGE),
+            "can_manage": business_context_of(request).has(Permission.CUSTOMERS_MANAGE),
         },
     )
 
@@ -190,7 +179,7 @@ def segment_list_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def segment_count_fragment(request: HttpRequest, segment_id: int) -> HttpResponse:
     """How many customers match the segment now (an htmx fragment of the segments page)."""
-    business = _context(request).business
+    business = business_context_of(request).business
     segment = segment_get(business=business, segment_id=segment_id)
     if segment is None:
         raise Http404
@@ -211,14 +200,14 @@ def segment_create_view(request: HttpRequest) -> HttpResponse:
 @business_view(Permission.CUSTOMERS_MANAGE)
 @require_POST
 def segment_update_view(request: HttpRequest, segment_id: int) -> HttpResponse:
-    segment = segment_get(business=_context(request).business, segment_id=segment_id)
+    segment = segment_get(business=business_context_of(request).business, segment_id=segment_id)
     if segment is None:
         raise Http404
     return _segment_save(request, segment)
 
 
 def _segment_save(request: HttpRequest, segment: Segment | None) -> HttpResponse:
-    business = _context(request).business
+    business = business_context_of(request).business
     filters = _filters_from_post(request)
     try:
         saved = segment_save(
@@ -238,7 +227,7 @@ def _segment_save(request: HttpRequest, segment: Segment | None) -> HttpResponse
 @business_view(Permission.CUSTOMERS_MANAGE)
 @require_POST
 def segment_delete_view(request: HttpRequest, segment_id: int) -> HttpResponse:
-    business = _context(request).business
+    business = business_context_of(request).business
     segment = segment_get(business=business, segment_id=segment_id)
     if segment is None:
         raise Http404
@@ -360,11 +349,9 @@ def _preferences(contact: Contact) -> dict[str, list[str]]:
 
 
 def _detail_context(request: HttpRequest, contact: Contact, **forms: Any) -> dict[str, Any]:
-    context = _context(request)
+    context = business_context_of(request)
     business = context.business
-    page = paginate(
-        contact_timeline(business=business, contact=contact), page=_page_number(request), size=TIMELINE_SIZE
-    )
+    page = paginate(contact_timeline(business=business, contact=contact), page=page_number(request), size=TIMELINE_SIZE)
     ledger = list(consent_ledger(business=business, contact=contact)[:LEDGER_SHOWN])
     consents = _consent_rows(contact, ledger)
     can_manage = context.has(Permission.CUSTOMERS_MANAGE)
@@ -402,14 +389,14 @@ def _detail_context(request: HttpRequest, contact: Contact, **forms: Any) -> dic
 def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = _contact(request, contact_id)
     if contact.pk != contact_id:  # merged into another: show the one that remains
-        return redirect("customers:detail", slug=_context(request).business.slug, contact_id=contact.pk)
-    contact_view_audit(business=_context(request).business, actor=request.user, contact=contact)
+        return redirect("customers:detail", slug=business_context_of(request).business.slug, contact_id=contact.pk)
+    contact_view_audit(business=business_context_of(request).business, actor=request.user, contact=contact)
     return render(request, "customers/contact_detail.html", _detail_context(request, contact))
 
 
 def _after_contact_action(request: HttpRequest, contact: Contact, notice: str, *, failed: bool = False) -> HttpResponse:
     (messages.error if failed else messages.success)(request, notice)
-    return redirect("customers:detail", slug=_context(request).business.slug, contact_id=contact.pk)
+    return redirect("customers:detail", slug=business_context_of(request).business.slug, contact_id=contact.pk)
 
 
 def _render_detail_with(request: HttpRequest, contact: Contact, **forms: Any) -> HttpResponse:
@@ -494,7 +481,7 @@ def contact_consent_view(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 
 def _save(request: HttpRequest, contact: Contact | None) -> HttpResponse:
-    business = _context(request).business
+    business = business_context_of(request).business
     if request.method == "POST":
         form = ContactForm(request.POST)
         if form.is_valid():
@@ -537,7 +524,7 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contact_merge_view(request: HttpRequest, contact_id: int) -> HttpResponse:
     """Find the duplicate of this customer and merge it in: this customer's details win."""
-    business = _context(request).business
+    business = business_context_of(request).business
     contact = _contact(request, contact_id)
     if request.method == "POST":
         raw = request.POST.get("other", "")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from etalase.activity.models import Activity
 from etalase.core import dispatch
 from etalase.core.errors import NotFound, ValidationError
-from etalase.directory.models import Business, Membership
+from etalase.directory.models import Business
 from etalase.notifications import broadcast, push, rules
 from etalase.notifications.enums import DELIVERING_CHANNELS, Channel, Kind
 from etalase.notifications.models import Notification, NotificationPreference, PushSubscription
@@ -280,15 +280,6 @@ def notification_mark_all_read(*, user: Any) -> int:
 # --- preferences ---------------------------------------------------------------------------------
 
 
-def _member_business(user: Any, business_slug: str | None) -> Business | None:
-    if not business_slug:
-        return None
-    membership = Membership.objects.select_related("business").filter(user=user, business__slug=business_slug).first()
-    if membership is None:
-        raise NotFound()
-    return membership.business
-
-
 def _channels_clean(channels: Mapping[str, Any], kinds: Sequence[str]) -> dict[str, list[str]]:
     cleaned: dict[str, list[str]] = {}
     bad: dict[str, Any] = {}
@@ -311,19 +302,19 @@ def _channels_clean(channels: Mapping[str, Any], kinds: Sequence[str]) -> dict[s
 def notification_preference_update(
     *,
     user: Any,
-    business_slug: str | None = None,
+    business: Business | None = None,
     channels: Mapping[str, Any] | None = None,
     quiet_start: dt.time | None = None,
     quiet_end: dt.time | None = None,
     digest_enabled: bool = False,
     digest_hour: int = 18,
 ) -> NotificationPreference:
-    """Save the user's choices for one business they work in (``business_slug``) or for themselves.
+    """Save the user's choices for one business they work in (``business``, resolved by the caller
+    from the user's memberships) or for themselves.
 
     Kinds a scope does not get (customer kinds in a business, team kinds in personal) are refused.
     Quiet hours need both ends (or neither); a business's quiet hours are in its timezone.
     """
-    business = _member_business(user, business_slug)
     kinds = [*rules.MEMBER_KINDS, Kind.DIGEST] if business is not None else [*rules.CUSTOMER_KINDS, Kind.DIGEST]
     cleaned = _channels_clean(channels or {}, kinds)
     fields: dict[str, Any] = {}
