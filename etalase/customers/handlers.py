@@ -7,14 +7,12 @@ Orders, payments and cancellations (recorded with the order's ``contact_id``, wh
 favourites recount the contact from its activities, so processing one twice changes nothing.
 """
 
-from django.db.models import Q
-
 from etalase.accounts.enums import Verb as AccountVerb
 from etalase.activity.models import Activity
 from etalase.activity.services import data_contact_id
 from etalase.customers.enums import Verb, upper_verbs
 from etalase.customers.models import Contact
-from etalase.customers.services import contact_aggregates_recompute, contact_for_user
+from etalase.customers.services import contact_aggregates_recompute, contact_for_user, contact_seen
 from etalase.directory.models import Membership
 
 
@@ -40,9 +38,6 @@ def contact_on_activity(activity: Activity) -> None:
         return
     if contact.merged_into_id is not None:
         contact = Contact.objects.filter(pk=contact.merged_into_id).first() or contact
-    # Idempotent and order-independent: last seen only moves forward.
-    Contact.objects.filter(pk=contact.pk).filter(
-        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=activity.occurred_at)
-    ).update(last_seen_at=activity.occurred_at)
+    contact_seen(contact_id=contact.pk, seen_at=activity.occurred_at)
     if activity.verb in verbs.favourites:
         contact_aggregates_recompute(contact_id=contact.pk)

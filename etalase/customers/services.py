@@ -87,6 +87,26 @@ def _clean_birthday(value: dt.date | None) -> dt.date | None:
     return value
 
 
+_UNSET: Any = object()
+
+
+def _details_clean(
+    *, name: str, phone: str, email: str, city: str, address: str, birthday: dt.date | None = _UNSET
+) -> dict[str, Any]:
+    """A contact's details as stored: trimmed, the phone in E.164, the email in lower case, the birthday
+    checked (left out, it stays out). At least a name, a phone number or an email is needed."""
+    details: dict[str, Any] = {"name": (name or "").strip()[:120], "phone": _clean_phone(phone)}
+    details["email"] = _clean_email(email)
+    if birthday is not _UNSET:
+        details["birthday"] = _clean_birthday(birthday)
+    if not (details["name"] or details["phone"] or details["email"]):
+        message = _("Give at least a name, a phone number or an email.")
+        raise ValidationError(message, fields={"name": message})
+    details["city"] = " ".join((city or "").split())[:80]
+    details["address"] = (address or "").strip()[:300]
+    return details
+
+
 def _actor(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
@@ -201,33 +221,16 @@ def contact_create(
 
     With an ``actor`` (a member adding the contact) a ``contact_created`` activity is recorded.
     """
-    name = (name or "").strip()[:120]
-    phone = _clean_phone(phone)
-    email = _clean_email(email)
-    birthday = _clean_birthday(birthday)
-    if not (name or phone or email):
-        raise ValidationError(
-            _("Give at least a name, a phone number or an email."),
-            fields={"name": _("Give at least a name, a phone number or an email.")},
-        )
+    details = _details_clean(name=name, phone=phone, email=email, city=city, address=address, birthday=birthday)
     matches = Q(pk__in=[])
-    if phone:
-        matches |= Q(phone=phone)
-    if email:
-        matches |= Q(email=email)
+    if details["phone"]:
+        matches |= Q(phone=details["phone"])
+    if details["email"]:
+        matches |= Q(email=details["email"])
     existing = Contact.objects.filter(matches, business=business).first()
     if existing is not None:
         return _surviving(existing)
-    contact = Contact(
-        business=business,
-        name=name,
-        phone=phone,
-        email=email,
-        city=" ".join((city or "").split())[:80],
-        address=(address or "").strip()[:300],
-        birthday=birthday,
-        source=source,
-    )
+    contact = Contact(business=business, source=source, **details)
     contact.search_text = contact_search_text(contact)
     contact.save()
     if _actor(actor) is not None:
@@ -247,7 +250,12 @@ def contact_touch(*, contact: Contact) -> None:
     Contact.objects.filter(pk=contact.pk).update(last_seen_at=timezone.now())
 
 
-_UNSET: Any = object()
+def contact_seen(*, contact_id: int, seen_at: dt.datetime) -> None:
+    """Remember an act of the contact at ``seen_at``; idempotent and order-independent, since last seen
+    only moves forward."""
+    Contact.objects.filter(pk=contact_id).filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=seen_at)).update(
+        last_seen_at=seen_at
+    )
 
 
 @transaction.atomic
@@ -266,28 +274,17 @@ def contact_update(
 
     ``birthday`` left out keeps the stored one. With an ``actor`` the change is written to the audit log.
     """
-    name = (name or "").strip()[:120]
-    phone = _clean_phone(phone)
-    email = _clean_email(email)
-    if birthday is not _UNSET:
-        birthday = _clean_birthday(birthday)
-    if not (name or phone or email):
-        message = _("Give at least a name, a phone number or an email.")
-        raise ValidationError(message, fields={"name": message})
+    details = _details_clean(name=name, phone=phone, email=email, city=city, address=address, birthday=birthday)
     others = Contact.objects.filter(business_id=contact.business_id).exclude(pk=contact.pk)
-    if phone and others.filter(phone=phone).exists():
+    if details["phone"] and others.filter(phone=details["phone"]).exists():
         message = _("Another customer already has this phone number.")
         raise ValidationError(message, code="duplicate", fields={"phone": message})
-    if email and others.filter(email=email).exists():
+    if details["email"] and others.filter(email=details["email"]).exists():
         message = _("Another customer already has this email.")
         raise ValidationError(message, code="duplicate", fields={"email": message})
-    before = {
-        key: str(getattr(contact, key) or "") for key in ("name", "phone", "email", "city", "address", "birthday")
-    }
-    contact.name, contact.phone, contact.email = name, phone, email
-    contact.city, contact.address = " ".join((city or "").split())[:80], (address or "").strip()[:300]
-    if birthday is not _UNSET:
-        contact.birthday = birthday
+    before = {key: str(getattr(contact, key) or "") for key in EDITABLE_FIELDS}
+    for key, value in details.items():
+        setattr(contact, key, value)
     contact.search_text = contact_search_text(contact)
     contact.save(update_fields=["name", "phone", "email", "city", "address", "birthday", "search_text", "updated_at"])
     changed = sorted(key for key, value in before.items() if str(getattr(contact, key) or "") != value)
@@ -316,16 +313,8 @@ def _merge_users(keep: Contact) -> list[int]:
     return users
 
 
-@transaction.atomic
-def contact_merge(*, business: Any, keep: Contact, other: Contact, actor: Any, channel: str = Channel.WEB) -> Contact:
-    """Merge ``other`` into ``keep``: one person, one contact, nothing of either lost.
-
-    ``keep``'s details win; blanks are filled from ``other``. Notes, tags, the consent ledger, privacy
-    requests and audit lines move to ``keep``; activities about ``other`` are re-pointed (their data
-    keeps ``merged_from_contact_id``); ``other`` is marked merged and leaves every list. The
-    ``contact_merged`` activity (data ``from_contact_id``, ``into_contact_id``) lets the orders app move
-    ``other``'s orders. Two businesses' contacts are never merged.
-    """
+def _merge_check(*, business: Any, keep: Contact, other: Contact) -> tuple[Contact, Contact]:
+    """Both contacts, locked, once they may be merged (else a domain error)."""
     if keep.business_id != business.pk or other.business_id != business.pk:
         raise ValidationError(_("Only customers of the same business can be merged."), code="different_business")
     if keep.pk == other.pk:
@@ -338,7 +327,11 @@ def contact_merge(*, business: Any, keep: Contact, other: Contact, actor: Any, c
         raise Conflict(_("One of these customers was already merged into another."), code="already_merged")
     if keep.erased_at or other.erased_at:
         raise ValidationError(_("A customer whose personal data was erased cannot be merged."), code="erased_contact")
+    return keep, other
 
+
+def _merge_details(keep: Contact, other: Contact) -> None:
+    """``keep``'s details win; its blanks are filled from ``other``."""
     # Unique phone, email and account: take them from ``other`` only where ``keep`` has none.
     moved: dict[str, Any] = {}
     for field_name in ("phone", "email"):
@@ -364,6 +357,9 @@ def contact_merge(*, business: Any, keep: Contact, other: Contact, actor: Any, c
     keep.search_text = contact_search_text(keep)
     keep.save()
 
+
+def _merge_rows(*, business: Any, keep: Contact, other: Contact) -> None:
+    """Everything about ``other`` becomes ``keep``'s: notes, tags, consent, requests, audit, activities."""
     Note.objects.filter(contact=other).update(contact=keep)
     kept_tags = set(ContactTag.objects.filter(contact=keep).values_list("tag_id", flat=True))
     ContactTag.objects.filter(contact=other, tag_id__in=kept_tags).delete()
@@ -374,6 +370,20 @@ def contact_merge(*, business: Any, keep: Contact, other: Contact, actor: Any, c
     Contact.objects.filter(merged_into=other).update(merged_into=keep)
     activity_contact_repoint(business=business, from_contact_id=other.pk, to_contact_id=keep.pk)
 
+
+@transaction.atomic
+def contact_merge(*, business: Any, keep: Contact, other: Contact, actor: Any, channel: str = Channel.WEB) -> Contact:
+    """Merge ``other`` into ``keep``: one person, one contact, nothing of either lost.
+
+    ``keep``'s details win; blanks are filled from ``other``. Notes, tags, the consent ledger, privacy
+    requests and audit lines move to ``keep``; activities about ``other`` are re-pointed (their data
+    keeps ``merged_from_contact_id``); ``other`` is marked merged and leaves every list. The
+    ``contact_merged`` activity (data ``from_contact_id``, ``into_contact_id``) lets the orders app move
+    ``other``'s orders. Two businesses' contacts are never merged.
+    """
+    keep, other = _merge_check(business=business, keep=keep, other=other)
+    _merge_details(keep, other)
+    _merge_rows(business=business, keep=keep, other=other)
     other.merged_into = keep
     other.search_text = ""
     other.save(update_fields=["merged_into", "search_text", "updated_at"])

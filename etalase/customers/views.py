@@ -43,6 +43,7 @@ from etalase.customers.selectors import (
     tag_list,
 )
 from etalase.customers.services import (
+    EDITABLE_FIELDS,
     consent_set,
     contact_create,
     contact_merge,
@@ -498,9 +499,7 @@ def _save(request: HttpRequest, contact: Contact | None) -> HttpResponse:
     else:
         initial = {}
         if contact is not None:
-            initial = {
-                name: getattr(contact, name) for name in ("name", "phone", "email", "city", "address", "birthday")
-            }
+            initial = {name: getattr(contact, name) for name in EDITABLE_FIELDS}
         form = ContactForm(initial=initial)
         status = 200
     return render(
