@@ -62,20 +62,14 @@ from etalase.customers.selectors import (
     segment_get,
     segment_list,
 )
-from etalase.customers.services import (
-    EDITABLE_FIELDS,
-    consent_set,
-    contact_create,
-    contact_merge,
-    contact_stage_set,
-    contact_tags_set,
-    contact_update,
-    contact_view_audit,
-    contacts_tag_bulk,
-    note_add,
-    segment_delete,
-    segment_save,
-)
+from etalase.customers.services.aggregates import contact_stage_set
+from etalase.customers.services.audit import contact_view_audit
+from etalase.customers.services.consent import consent_set
+from etalase.customers.services.contacts import EDITABLE_FIELDS, contact_create, contact_update
+from etalase.customers.services.merge import contact_merge
+from etalase.customers.services.notes import note_add
+from etalase.customers.services.segments import segment_delete, segment_save
+from etalase.customers.services.tags import contact_tags_set, contacts_tag_bulk
 from etalase.directory.permissions import Permission
 from etalase.directory.tenancy import BusinessContext, business_context_for
 
@@ -93,31 +87,29 @@ SEGMENT = SEGMENTS + "/{segment_id}"
 LEDGER_LIMIT = 200
 
 
-def _contact(context: BusinessContext, contact_id: int) -> Contact:
-    contact = contact_get(business=context.business, contact_id=contact_id)
-    if contact is None:
+def _found[Row](row: Row | None) -> Row:
+    """The row, or 404: another business's row answers like a missing one."""
+    if row is None:
         raise NotFound()
-    return contact
+    return row
+
+
+def _contact(context: BusinessContext, contact_id: int) -> Contact:
+    return _found(contact_get(business=context.business, contact_id=contact_id))
 
 
 def _detail(context: BusinessContext, contact_id: int) -> Contact:
     """A contact fresh from the database, with what ContactDetailOut reads."""
-    contact = (
+    return _found(
         Contact.objects.filter(business=context.business, pk=contact_id)
         .select_related("business")
         .prefetch_related("tags")
         .first()
     )
-    if contact is None:
-        raise NotFound()
-    return contact
 
 
 def _segment(context: BusinessContext, segment_id: int) -> Segment:
-    segment = segment_get(business=context.business, segment_id=segment_id)
-    if segment is None:
-        raise NotFound()
-    return segment
+    return _found(segment_get(business=context.business, segment_id=segment_id))
 
 
 def _with_count(context: BusinessContext, segment: Segment) -> Segment:
@@ -191,9 +183,7 @@ def contact_merge_api(request: HttpRequest, slug: Slug, contact_id: Id, payload:
     """Merge ``other_id`` into this contact: nothing of either is lost; the other leaves every list."""
     context = business_context_for(request, slug, Permission.CUSTOMERS_MANAGE)
     keep = _contact(context, contact_id)
-    other = Contact.objects.filter(business=context.business, pk=payload.other_id).first()
-    if other is None:
-        raise NotFound()
+    other = _found(Contact.objects.filter(business=context.business, pk=payload.other_id).first())
     kept = contact_merge(business=context.business, keep=keep, other=other, actor=context.user, channel=Channel.API)
     return _detail(context, kept.pk)
 

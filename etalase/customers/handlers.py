@@ -12,7 +12,8 @@ from etalase.activity.models import Activity
 from etalase.activity.services import data_contact_id
 from etalase.customers.enums import Verb, upper_verbs
 from etalase.customers.models import Contact
-from etalase.customers.services import contact_aggregates_recompute, contact_for_user, contact_seen
+from etalase.customers.services.aggregates import contact_aggregates_recompute
+from etalase.customers.services.contacts import contact_for_user, contact_seen
 from etalase.directory.models import Membership
 
 

@@ -42,21 +42,14 @@ from etalase.customers.selectors import (
     segment_list,
     tag_list,
 )
-from etalase.customers.services import (
-    EDITABLE_FIELDS,
-    consent_set,
-    contact_create,
-    contact_merge,
-    contact_stage_set,
-    contact_tag_add,
-    contact_tag_remove,
-    contact_update,
-    contact_view_audit,
-    contacts_tag_bulk,
-    note_add,
-    segment_delete,
-    segment_save,
-)
+from etalase.customers.services.aggregates import contact_stage_set
+from etalase.customers.services.audit import contact_view_audit
+from etalase.customers.services.consent import consent_set
+from etalase.customers.services.contacts import EDITABLE_FIELDS, contact_create, contact_update
+from etalase.customers.services.merge import contact_merge
+from etalase.customers.services.notes import note_add
+from etalase.customers.services.segments import segment_delete, segment_save
+from etalase.customers.services.tags import contact_tag_add, contact_tag_remove, contacts_tag_bulk
 from etalase.directory.permissions import Permission
 from etalase.directory.tenancy import business_context_of, business_view
 
@@ -73,6 +66,13 @@ def _contact(request: HttpRequest, contact_id: int) -> Contact:
     if contact is None:
         raise Http404
     return contact
+
+
+def _segment(request: HttpRequest, segment_id: int) -> Segment:
+    segment = segment_get(business=business_context_of(request).business, segment_id=segment_id)
+    if segment is None:
+        raise Http404
+    return segment
 
 
 def _list_url(slug: str, params: dict[str, str] | None = None) -> str:
@@ -181,9 +181,7 @@ def segment_list_page(request: HttpRequest) -> HttpResponse:
 def segment_count_fragment(request: HttpRequest, segment_id: int) -> HttpResponse:
     """How many customers match the segment now (an htmx fragment of the segments page)."""
     business = business_context_of(request).business
-    segment = segment_get(business=business, segment_id=segment_id)
-    if segment is None:
-        raise Http404
+    segment = _segment(request, segment_id)
     try:
         count: int | None = segment_count(business=business, segment=segment)
         problem = ""
@@ -201,10 +199,7 @@ def segment_create_view(request: HttpRequest) -> HttpResponse:
 @business_view(Permission.CUSTOMERS_MANAGE)
 @require_POST
 def segment_update_view(request: HttpRequest, segment_id: int) -> HttpResponse:
-    segment = segment_get(business=business_context_of(request).business, segment_id=segment_id)
-    if segment is None:
-        raise Http404
-    return _segment_save(request, segment)
+    return _segment_save(request, _segment(request, segment_id))
 
 
 def _segment_save(request: HttpRequest, segment: Segment | None) -> HttpResponse:
@@ -229,9 +224,7 @@ def _segment_save(request: HttpRequest, segment: Segment | None) -> HttpResponse
 @require_POST
 def segment_delete_view(request: HttpRequest, segment_id: int) -> HttpResponse:
     business = business_context_of(request).business
-    segment = segment_get(business=business, segment_id=segment_id)
-    if segment is None:
-        raise Http404
+    segment = _segment(request, segment_id)
     segment_delete(segment=segment, actor=request.user)
     messages.success(request, _("Segment “%(name)s” deleted.") % {"name": segment.name})
     return redirect("customers:segments", slug=business.slug)

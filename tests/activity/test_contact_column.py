@@ -10,7 +10,9 @@ from etalase.activity.models import Activity
 from etalase.activity.services import activity_contact_repoint, activity_record, data_contact_id
 from etalase.customers.enums import Verb
 from etalase.customers.selectors import contact_timeline
-from etalase.customers.services import contact_create, contact_merge, note_add
+from etalase.customers.services.contacts import contact_create
+from etalase.customers.services.merge import contact_merge
+from etalase.customers.services.notes import note_add
 from tests.factories import UserFactory, registered_business
 
 pytestmark = pytest.mark.django_db
