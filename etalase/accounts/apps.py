@@ -11,4 +11,4 @@ class AccountsConfig(AppConfig):
         from etalase.accounts.enums import Verb
         from etalase.activity.registry import verbs_register
 
-        verbs_register(Verb.choices)
+        verbs_register(Verb)

@@ -71,6 +71,27 @@ def data_contact_id(data: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
+def activity_contact_repoint(*, business: models.Model, from_contact_id: int, to_contact_id: int) -> int:
+    """Activities about contact ``from_contact_id`` at ``business`` are now about ``to_contact_id`` (a merge).
+
+    Both the indexed ``contact`` column and ``data["contact_id"]`` move; the data keeps the original as
+    ``merged_from_contact_id`` (the first one, should the contact have been merged before). Other
+    businesses' rows are never touched. Call inside the merging service's transaction; returns how
+    many rows moved.
+    """
+    rows = Activity.objects.filter(business_id=business.pk, contact_id=from_contact_id).only("id", "data")
+    # Read whole, then written in batches: the update moves the rows out of the index being read.
+    activities = list(rows)
+    for activity in activities:
+        data = dict(activity.data)
+        data["contact_id"] = to_contact_id
+        data.setdefault("merged_from_contact_id", from_contact_id)
+        activity.data = data
+        activity.contact_id = to_contact_id
+    Activity.objects.bulk_update(activities, ["data", "contact_id"], batch_size=500)
+    return len(activities)
+
+
 def activity_process(*, activity_id: int) -> Activity | None:
     """Run every registered handler for one activity, then mark it processed.
 

@@ -11,4 +11,4 @@ class CatalogConfig(AppConfig):
         from etalase.activity.registry import verbs_register
         from etalase.catalog.enums import Verb
 
-        verbs_register(Verb.choices)
+        verbs_register(Verb)

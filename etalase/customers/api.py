@@ -62,22 +62,16 @@ from etalase.customers.selectors import (
     segment_get,
     segment_list,
 )
-from etalase.customers.services import (
-    EDITABLE_FIELDS,
-    consent_set,
-    contact_create,
-    contact_merge,
-    contact_stage_set,
-    contact_tags_set,
-    contact_update,
-    contact_view_audit,
-    contacts_tag_bulk,
-    note_add,
-    segment_delete,
-    segment_save,
-)
+from etalase.customers.services.aggregates import contact_stage_set
+from etalase.customers.services.audit import contact_view_audit
+from etalase.customers.services.consent import consent_set
+from etalase.customers.services.contacts import EDITABLE_FIELDS, contact_create, contact_update
+from etalase.customers.services.merge import contact_merge
+from etalase.customers.services.notes import note_add
+from etalase.customers.services.segments import segment_delete, segment_save
+from etalase.customers.services.tags import contact_tags_set, contacts_tag_bulk
 from etalase.directory.permissions import Permission
-from etalase.directory.tenancy import BusinessContext, business_context_resolve
+from etalase.directory.tenancy import BusinessContext, business_context_for
 
 router = Router(tags=["customers"])
 
@@ -93,37 +87,29 @@ SEGMENT = SEGMENTS + "/{segment_id}"
 LEDGER_LIMIT = 200
 
 
-def _context(request: HttpRequest, slug: str, permission: str) -> BusinessContext:
-    context = business_context_resolve(user=request.auth, slug=slug)  # type: ignore[attr-defined]
-    context.require(permission)
-    return context
+def _found[Row](row: Row | None) -> Row:
+    """The row, or 404: another business's row answers like a missing one."""
+    if row is None:
+        raise NotFound()
+    return row
 
 
 def _contact(context: BusinessContext, contact_id: int) -> Contact:
-    contact = contact_get(business=context.business, contact_id=contact_id)
-    if contact is None:
-        raise NotFound()
-    return contact
+    return _found(contact_get(business=context.business, contact_id=contact_id))
 
 
 def _detail(context: BusinessContext, contact_id: int) -> Contact:
     """A contact fresh from the database, with what ContactDetailOut reads."""
-    contact = (
+    return _found(
         Contact.objects.filter(business=context.business, pk=contact_id)
         .select_related("business")
         .prefetch_related("tags")
         .first()
     )
-    if contact is None:
-        raise NotFound()
-    return contact
 
 
 def _segment(context: BusinessContext, segment_id: int) -> Segment:
-    segment = segment_get(business=context.business, segment_id=segment_id)
-    if segment is None:
-        raise NotFound()
-    return segment
+    return _found(segment_get(business=context.business, segment_id=segment_id))
 
 
 def _with_count(context: BusinessContext, segment: Segment) -> Segment:
@@ -145,7 +131,7 @@ def _paged(queryset: QuerySet[Any], paging: PageIn) -> dict[str, Any]:
 @router.get(CONTACTS, response={200: ContactPage, **READ}, auth=api_auth, summary="The contact list")
 def contacts(request: HttpRequest, slug: Slug, filters: Query[ContactFilterIn]) -> dict[str, Any]:
     """Contacts matching every filter, a page at a time (``next_page`` is null on the last one)."""
-    context = _context(request, slug, Permission.CUSTOMERS_VIEW)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_VIEW)
     contact_filter = contact_filter_parse(filters.filter_params())
     page = contact_page(business=context.business, filters=contact_filter, page=filters.page, size=filters.size)
     for contact in page.items:
@@ -156,7 +142,7 @@ def contacts(request: HttpRequest, slug: Slug, filters: Query[ContactFilterIn]) 
 @router.post(CONTACTS, response={200: ContactDetailOut, 201: ContactDetailOut, **WRITE}, auth=api_auth)
 def contact_add(request: HttpRequest, slug: Slug, payload: ContactIn) -> Status[Contact]:
     """Add a contact (201); a phone or email the business already knows answers with that contact (200)."""
-    context = _context(request, slug, Permission.CUSTOMERS_MANAGE)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_MANAGE)
     started = timezone.now()
     contact = contact_create(business=context.business, actor=context.user, channel=Channel.API, **payload.dict())
     return Status(201 if contact.created_at >= started else 200, _detail(context, contact.pk))
@@ -164,7 +150,7 @@ def contact_add(request: HttpRequest, slug: Slug, payload: ContactIn) -> Status[
 
 @router.post(CONTACTS + "/bulk-tag", response={200: BulkTagOut, **WRITE}, auth=api_auth, summary="Tag many contacts")
 def contacts_bulk_tag(request: HttpRequest, slug: Slug, payload: BulkTagIn) -> dict[str, int]:
-    context = _context(request, slug, Permission.CUSTOMERS_MANAGE)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_MANAGE)
     tagged = contacts_tag_bulk(
         business=context.business, contact_ids=payload.contact_ids, tag=payload.tag, actor=context.user
     )
@@ -174,7 +160,7 @@ def contacts_bulk_tag(request: HttpRequest, slug: Slug, payload: BulkTagIn) -> d
 @router.get(CONTACT, response={200: ContactDetailOut, **READ}, auth=api_auth, summary="A contact")
 def contact_detail(request: HttpRequest, slug: Slug, contact_id: Id) -> Contact:
     """The contact (its data read is written to the audit log, once an hour per member and contact)."""
-    context = _context(request, slug, Permission.CUSTOMERS_VIEW)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_VIEW)
     contact = _contact(context, contact_id)
     contact_view_audit(business=context.business, actor=context.user, contact=contact)
     return _detail(context, contact.pk)
@@ -183,7 +169,7 @@ def contact_detail(request: HttpRequest, slug: Slug, contact_id: Id) -> Contact:
 @router.patch(CONTACT, response={200: ContactDetailOut, **WRITE}, auth=api_auth, summary="Change a contact")
 def contact_patch(request: HttpRequest, slug: Slug, contact_id: Id, payload: ContactPatchIn) -> Contact:
     """Change only the fields sent; send ``""`` (or ``null`` for the birthday) to clear one."""
-    context = _context(request, slug, Permission.CUSTOMERS_MANAGE)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_MANAGE)
     contact = _contact(context, contact_id)
     changes = payload.dict(exclude_unset=True)
     values = {name: getattr(contact, name) for name in EDITABLE_FIELDS}
@@ -195,11 +181,9 @@ def contact_patch(request: HttpRequest, slug: Slug, contact_id: Id, payload: Con
 @router.post(CONTACT + "/merge", response={200: ContactDetailOut, **WRITE}, auth=api_auth, summary="Merge a duplicate")
 def contact_merge_api(request: HttpRequest, slug: Slug, contact_id: Id, payload: MergeIn) -> Contact:
     """Merge ``other_id`` into this contact: nothing of either is lost; the other leaves every list."""
-    context = _context(request, slug, Permission.CUSTOMERS_MANAGE)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_MANAGE)
     keep = _contact(context, contact_id)
-    other = Contact.objects.filter(business=context.business, pk=payload.other_id).first()
-    if other is None:
-        raise NotFound()
+    other = _found(Contact.objects.filter(business=context.business, pk=payload.other_id).first())
     kept = contact_merge(business=context.business, keep=keep, other=other, actor=context.user, channel=Channel.API)
     return _detail(context, kept.pk)
 
@@ -207,14 +191,14 @@ def contact_merge_api(request: HttpRequest, slug: Slug, contact_id: Id, payload:
 @router.get(CONTACT + "/timeline", response={200: TimelinePage, **READ}, auth=api_auth, summary="A contact's timeline")
 def contact_timeline_api(request: HttpRequest, slug: Slug, contact_id: Id, paging: Query[PageIn]) -> dict[str, Any]:
     """Every activity of the contact, newest first."""
-    context = _context(request, slug, Permission.CUSTOMERS_VIEW)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_VIEW)
     contact = _contact(context, contact_id)
     return _paged(contact_timeline(business=context.business, contact=contact), paging)
 
 
 @router.put(CONTACT + "/tags", response={200: TagsOut, **WRITE}, auth=api_auth, summary="Set a contact's tags")
 def contact_tags_put(request: HttpRequest, slug: Slug, contact_id: Id, payload: TagsIn) -> dict[str, list[str]]:
-    context = _context(request, slug, Permission.CUSTOMERS_MANAGE)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_MANAGE)
     contact = _contact(context, contact_id)
     contact_tags_set(contact=contact, names=payload.names, actor=context.user)
     return {"tags": [tag.name for tag in contact_tags(contact=contact)]}
@@ -222,13 +206,13 @@ def contact_tags_put(request: HttpRequest, slug: Slug, contact_id: Id, payload: 
 
 @router.get(CONTACT + "/notes", response={200: NotePage, **READ}, auth=api_auth, summary="A contact's notes")
 def contact_notes(request: HttpRequest, slug: Slug, contact_id: Id, paging: Query[PageIn]) -> dict[str, Any]:
-    context = _context(request, slug, Permission.CUSTOMERS_VIEW)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_VIEW)
     return _paged(note_list(business=context.business, contact=_contact(context, contact_id)), paging)
 
 
 @router.post(CONTACT + "/notes", response={201: NoteOut, **WRITE}, auth=api_auth, summary="Add a note")
 def contact_note_add(request: HttpRequest, slug: Slug, contact_id: Id, payload: NoteIn) -> Status[Note]:
-    context = _context(request, slug, Permission.CUSTOMERS_MANAGE)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_MANAGE)
     contact = _contact(context, contact_id)
     return Status(201, note_add(contact=contact, author=context.user, body=payload.body, channel=Channel.API))
 
@@ -236,7 +220,7 @@ def contact_note_add(request: HttpRequest, slug: Slug, contact_id: Id, payload: 
 @router.get(CONTACT + "/consents", response={200: ConsentLedgerOut, **READ}, auth=api_auth, summary="Consent ledger")
 def contact_consents(request: HttpRequest, slug: Slug, contact_id: Id) -> dict[str, Any]:
     """The current consent per channel and purpose, and every grant and withdrawal (newest first)."""
-    context = _context(request, slug, Permission.CUSTOMERS_VIEW)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_VIEW)
     contact = _contact(context, contact_id)
     entries = list(consent_ledger(business=context.business, contact=contact)[:LEDGER_LIMIT])
     return {"current": contact.consent or {}, "entries": entries}
@@ -245,7 +229,7 @@ def contact_consents(request: HttpRequest, slug: Slug, contact_id: Id) -> dict[s
 @router.post(CONTACT + "/consents", response={201: ConsentEntryOut, **WRITE}, auth=api_auth, summary="Record consent")
 def contact_consent_record(request: HttpRequest, slug: Slug, contact_id: Id, payload: ConsentIn) -> Status[Any]:
     """Record that the customer gave or withdrew consent; it applies at once."""
-    context = _context(request, slug, Permission.CUSTOMERS_MANAGE)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_MANAGE)
     contact = _contact(context, contact_id)
     entry = consent_set(
         contact=contact,
@@ -262,7 +246,7 @@ def contact_consent_record(request: HttpRequest, slug: Slug, contact_id: Id, pay
 
 @router.put(CONTACT + "/stage", response={200: ContactDetailOut, **WRITE}, auth=api_auth, summary="Set the stage")
 def contact_stage_put(request: HttpRequest, slug: Slug, contact_id: Id, payload: StageIn) -> Contact:
-    context = _context(request, slug, Permission.CUSTOMERS_MANAGE)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_MANAGE)
     contact = _contact(context, contact_id)
     contact_stage_set(contact=contact, stage=payload.stage, actor=context.user)
     return _detail(context, contact.pk)
@@ -274,20 +258,20 @@ def contact_stage_put(request: HttpRequest, slug: Slug, contact_id: Id, payload:
 @router.get(SEGMENTS, response={200: list[SegmentOut], **READ}, auth=api_auth, summary="Saved segments")
 def segments(request: HttpRequest, slug: Slug) -> list[Segment]:
     """Every saved segment with how many contacts match it now."""
-    context = _context(request, slug, Permission.CUSTOMERS_VIEW)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_VIEW)
     return [_with_count(context, segment) for segment in segment_list(business=context.business)]
 
 
 @router.post(SEGMENTS, response={201: SegmentOut, **WRITE}, auth=api_auth, summary="Save a segment")
 def segment_create(request: HttpRequest, slug: Slug, payload: SegmentIn) -> Status[Segment]:
-    context = _context(request, slug, Permission.CUSTOMERS_MANAGE)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_MANAGE)
     segment = segment_save(business=context.business, name=payload.name, filters=payload.filters, actor=context.user)
     return Status(201, _with_count(context, segment))
 
 
 @router.patch(SEGMENT, response={200: SegmentOut, **WRITE}, auth=api_auth, summary="Change a segment")
 def segment_patch(request: HttpRequest, slug: Slug, segment_id: Id, payload: SegmentPatchIn) -> Segment:
-    context = _context(request, slug, Permission.CUSTOMERS_MANAGE)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_MANAGE)
     segment = _segment(context, segment_id)
     segment = segment_save(
         business=context.business,
@@ -301,7 +285,7 @@ def segment_patch(request: HttpRequest, slug: Slug, segment_id: Id, payload: Seg
 
 @router.delete(SEGMENT, response={204: None, **WRITE}, auth=api_auth, summary="Delete a segment")
 def segment_remove(request: HttpRequest, slug: Slug, segment_id: Id) -> Status[None]:
-    context = _context(request, slug, Permission.CUSTOMERS_MANAGE)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_MANAGE)
     segment_delete(segment=_segment(context, segment_id), actor=context.user)
     return Status(204, None)
 
@@ -309,7 +293,7 @@ def segment_remove(request: HttpRequest, slug: Slug, segment_id: Id) -> Status[N
 @router.get(SEGMENT + "/contacts", response={200: ContactPage, **READ}, auth=api_auth, summary="A segment's contacts")
 def segment_contact_list(request: HttpRequest, slug: Slug, segment_id: Id, paging: Query[PageIn]) -> dict[str, Any]:
     """The contacts matching the segment now, most recently seen first."""
-    context = _context(request, slug, Permission.CUSTOMERS_VIEW)
+    context = business_context_for(request, slug, Permission.CUSTOMERS_VIEW)
     segment = _segment(context, segment_id)
     page = contact_page(business=context.business, filters=segment_filter(segment), page=paging.page, size=paging.size)
     for contact in page.items:

@@ -13,6 +13,6 @@ class CustomersConfig(AppConfig):
         from etalase.customers.handlers import contact_on_activity
         from etalase.customers.privacy.enums import PrivacyVerb
 
-        verbs_register(Verb.choices)
-        verbs_register(PrivacyVerb.choices)
+        verbs_register(Verb)
+        verbs_register(PrivacyVerb)
         handler_register(contact_on_activity)

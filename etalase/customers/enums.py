@@ -1,5 +1,10 @@
+import functools
+from dataclasses import dataclass
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from etalase.activity.registry import verb_named
 
 
 class ContactSource(models.TextChoices):
@@ -91,3 +96,66 @@ class Verb(models.TextChoices):
     NOTE_ADDED = "note_added", _("got a note")
     CONSENT_CHANGED = "consent_changed", _("changed their consent")
     ERASED = "contact_erased", _("had their personal data erased")
+    COMPLAINED = "complained", _("made a complaint")
+    """A customer's complaint about the shop, about their contact. Customers owns the verb so the
+    apps above that take complaints (messaging, helpdesk) record it and notifications reacts to it."""
+
+
+@dataclass(frozen=True)
+class UpperVerbs:
+    """The verbs of the apps above customers that customers reads: orders and payments (aggregates, the
+    timeline), favourites (aggregates) and views (last seen).
+
+    Those apps sit in higher layers, so customers may not import their ``enums.Verb``
+    (ARCHITECTURE.md §3): it names their verbs through the activity registry, where each app registers
+    its class, and gets them once the apps are ready (:func:`upper_verbs`).
+    """
+
+    ordered: str
+    order_status_changed: str
+    cancelled: str
+    paid: str
+    payment_confirmed: str
+    payment_rejected: str
+    favourited: str
+    unfavourited: str
+    viewed_business: str
+    viewed_product: str
+
+    @property
+    def aggregated_orders(self) -> frozenset[str]:
+        """The order verbs a contact's orders count and money spent are folded from."""
+        return frozenset({self.ordered, self.cancelled, self.paid, self.payment_confirmed})
+
+    @property
+    def orders(self) -> frozenset[str]:
+        """Every order verb whose data names an order (the timeline links them to the order)."""
+        return self.aggregated_orders | {self.order_status_changed, self.payment_rejected}
+
+    @property
+    def favourites(self) -> frozenset[str]:
+        return frozenset({self.favourited, self.unfavourited})
+
+    @property
+    def views(self) -> frozenset[str]:
+        return frozenset({self.viewed_business, self.viewed_product})
+
+
+@functools.cache
+def upper_verbs() -> UpperVerbs:
+    """The upper apps' verbs, by name from the registry (call once the apps are ready)."""
+    names = {
+        "orders": (
+            "ORDERED",
+            "ORDER_STATUS_CHANGED",
+            "CANCELLED",
+            "PAID",
+            "PAYMENT_CONFIRMED",
+            "PAYMENT_REJECTED",
+        ),
+        "engagement": ("FAVOURITED", "UNFAVOURITED"),
+        "catalog": ("VIEWED_BUSINESS", "VIEWED_PRODUCT"),
+    }
+    return UpperVerbs(
+        **{name.lower(): verb_named(app_label, name) for app_label, members in names.items() for name in members}
+    )

@@ -2,7 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from etalase.customers.enums import ConsentChannel, ConsentPurpose, ConsentSource, Stage
-from etalase.customers.services import NOTE_MAX_LENGTH, STAGE_AUTO, TAG_MAX_LENGTH
+from etalase.customers.services.aggregates import STAGE_AUTO
+from etalase.customers.services.notes import NOTE_MAX_LENGTH
+from etalase.customers.services.tags import TAG_MAX_LENGTH
 
 
 class ContactForm(forms.Form):

@@ -7,43 +7,31 @@ Orders, payments and cancellations (recorded with the order's ``contact_id``, wh
 favourites recount the contact from its activities, so processing one twice changes nothing.
 """
 
-from django.db.models import Q
-
+from etalase.accounts.enums import Verb as AccountVerb
 from etalase.activity.models import Activity
-from etalase.customers.enums import Verb
+from etalase.activity.services import data_contact_id
+from etalase.customers.enums import Verb, upper_verbs
 from etalase.customers.models import Contact
-from etalase.customers.services import (
-    FAVOURITE_VERBS,
-    ORDER_VERBS,
-    contact_aggregates_recompute,
-    contact_for_user,
-)
+from etalase.customers.services.aggregates import contact_aggregates_recompute
+from etalase.customers.services.contacts import contact_for_user, contact_seen
 from etalase.directory.models import Membership
-
-VIEW_VERBS = frozenset({"viewed_business", "viewed_product"})
-"""The catalog's view verbs (named here because catalog and customers sit side by side)."""
-
-
-def _contact_id(activity: Activity) -> int | None:
-    data = activity.data if isinstance(activity.data, dict) else {}
-    value = data.get("contact_id")
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def contact_on_activity(activity: Activity) -> None:
     if activity.business_id is None:
         return
-    if activity.verb in ORDER_VERBS or activity.verb == Verb.CONTACT_MERGED:
-        contact_id = _contact_id(activity)
+    verbs = upper_verbs()
+    if activity.verb in verbs.aggregated_orders or activity.verb == Verb.CONTACT_MERGED:
+        contact_id = data_contact_id(activity.data)
         if contact_id is not None and Contact.objects.filter(pk=contact_id, business_id=activity.business_id).exists():
             contact_aggregates_recompute(contact_id=contact_id)
     if activity.actor_id is None or activity.business is None:
         return
-    if activity.verb == "signed_up":
+    if activity.verb == AccountVerb.SIGNED_UP:
         return
     if Membership.objects.filter(business_id=activity.business_id, user_id=activity.actor_id).exists():
         return
-    if activity.verb in VIEW_VERBS:
+    if activity.verb in verbs.views:
         contact = Contact.objects.filter(business_id=activity.business_id, user_id=activity.actor_id).first()
     else:
         contact = contact_for_user(business=activity.business, user=activity.actor)
@@ -51,9 +39,6 @@ def contact_on_activity(activity: Activity) -> None:
         return
     if contact.merged_into_id is not None:
         contact = Contact.objects.filter(pk=contact.merged_into_id).first() or contact
-    # Idempotent and order-independent: last seen only moves forward.
-    Contact.objects.filter(pk=contact.pk).filter(
-        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=activity.occurred_at)
-    ).update(last_seen_at=activity.occurred_at)
-    if activity.verb in FAVOURITE_VERBS:
+    contact_seen(contact_id=contact.pk, seen_at=activity.occurred_at)
+    if activity.verb in verbs.favourites:
         contact_aggregates_recompute(contact_id=contact.pk)

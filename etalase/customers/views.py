@@ -18,8 +18,8 @@ from etalase.activity.models import Activity
 from etalase.activity.registry import verb_label
 from etalase.core.errors import DomainError
 from etalase.core.forms import form_add_domain_error
-from etalase.core.pagination import paginate
-from etalase.customers.enums import ConsentChannel, ConsentPurpose, RfmSegment, Stage
+from etalase.core.pagination import page_number, paginate
+from etalase.customers.enums import ConsentChannel, ConsentPurpose, RfmSegment, Stage, Verb, upper_verbs
 from etalase.customers.filters import (
     FILTER_NAMES,
     SORT_LABELS,
@@ -42,22 +42,16 @@ from etalase.customers.selectors import (
     segment_list,
     tag_list,
 )
-from etalase.customers.services import (
-    consent_set,
-    contact_create,
-    contact_merge,
-    contact_stage_set,
-    contact_tag_add,
-    contact_tag_remove,
-    contact_update,
-    contact_view_audit,
-    contacts_tag_bulk,
-    note_add,
-    segment_delete,
-    segment_save,
-)
+from etalase.customers.services.aggregates import contact_stage_set
+from etalase.customers.services.audit import contact_view_audit
+from etalase.customers.services.consent import consent_set
+from etalase.customers.services.contacts import EDITABLE_FIELDS, contact_create, contact_update
+from etalase.customers.services.merge import contact_merge
+from etalase.customers.services.notes import note_add
+from etalase.customers.services.segments import segment_delete, segment_save
+from etalase.customers.services.tags import contact_tag_add, contact_tag_remove, contacts_tag_bulk
 from etalase.directory.permissions import Permission
-from etalase.directory.tenancy import BusinessContext, business_view
+from etalase.directory.tenancy import business_context_of, business_view
 
 PAGE_SIZE = 30
 TIMELINE_SIZE = 30
@@ -65,27 +59,20 @@ NOTES_SHOWN = 20
 LEDGER_SHOWN = 50
 MERGE_CANDIDATES = 10
 SEEN_CHOICES = (1, 7, 30, 90, 365)
-ORDER_VERBS = frozenset(
-    {"ordered", "cancelled", "paid", "payment_confirmed", "payment_rejected", "order_status_changed"}
-)
-
-
-def _context(request: HttpRequest) -> BusinessContext:
-    return request.business_context  # type: ignore[attr-defined,no-any-return]
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", "1")), 10_000))
-    except ValueError:
-        return 1
 
 
 def _contact(request: HttpRequest, contact_id: int) -> Contact:
-    contact = contact_get(business=_context(request).business, contact_id=contact_id)
+    contact = contact_get(business=business_context_of(request).business, contact_id=contact_id)
     if contact is None:
         raise Http404
     return contact
+
+
+def _segment(request: HttpRequest, segment_id: int) -> Segment:
+    segment = segment_get(business=business_context_of(request).business, segment_id=segment_id)
+    if segment is None:
+        raise Http404
+    return segment
 
 
 def _list_url(slug: str, params: dict[str, str] | None = None) -> str:
@@ -104,7 +91,7 @@ def _filters_from_post(request: HttpRequest) -> QueryDict:
 
 
 def _back_to_list(request: HttpRequest) -> HttpResponse:
-    slug = _context(request).business.slug
+    slug = business_context_of(request).business.slug
     kept = _filters_from_post(request)
     return redirect(_list_url(slug, {key: str(kept.get(key, "")) for key in kept}))
 
@@ -115,9 +102,9 @@ def _back_to_list(request: HttpRequest) -> HttpResponse:
 @business_view(Permission.CUSTOMERS_VIEW)
 @require_GET
 def contact_list_page(request: HttpRequest) -> HttpResponse:
-    business = _context(request).business
+    business = business_context_of(request).business
     contact_filter, problems = contact_filter_read(request.GET)
-    page = contact_page(business=business, filters=contact_filter, page=_page_number(request), size=PAGE_SIZE)
+    page = contact_page(business=business, filters=contact_filter, page=page_number(request), size=PAGE_SIZE)
     saved: Segment | None = None
     raw_saved = request.GET.get("saved", "")
     if raw_saved.isdigit() and len(raw_saved) < 19:
@@ -130,7 +117,7 @@ def contact_list_page(request: HttpRequest) -> HttpResponse:
         "problems": problems,
         "saved": saved,
         "return_query": request.GET.urlencode(),
-        "can_manage": _context(request).has(Permission.CUSTOMERS_MANAGE),
+        "can_manage": business_context_of(request).has(Permission.CUSTOMERS_MANAGE),
     }
     if getattr(request, "htmx", False):
         return render(request, "customers/contact_list.html#contact-results", context)
@@ -152,7 +139,7 @@ def contacts_tag_bulk_view(request: HttpRequest) -> HttpResponse:
     ids = [value for value in request.POST.getlist("contact") if value.isdigit() and len(value) < 19]
     try:
         count = contacts_tag_bulk(
-            business=_context(request).business,
+            business=business_context_of(request).business,
             contact_ids=[int(value) for value in ids],
             tag=request.POST.get("tag", ""),
             actor=request.user,
@@ -176,7 +163,7 @@ def contacts_tag_bulk_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def segment_list_page(request: HttpRequest) -> HttpResponse:
     """The saved segments; each one's count is a fragment of its own, so the page shows at once."""
-    business = _context(request).business
+    business = business_context_of(request).business
     segments = list(segment_list(business=business))
     return render(
         request,
@@ -184,7 +171,7 @@ def segment_list_page(request: HttpRequest) -> HttpResponse:
         {
             "nav": "customers",
             "rows": [(segment, urlencode({**segment.filters, "saved": segment.pk})) for segment in segments],
-            "can_manage": _context(request).has(Permission.CUSTOMERS_MANAGE),
+            "can_manage": business_context_of(request).has(Permission.CUSTOMERS_MANAGE),
         },
     )
 
@@ -193,10 +180,8 @@ def segment_list_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def segment_count_fragment(request: HttpRequest, segment_id: int) -> HttpResponse:
     """How many customers match the segment now (an htmx fragment of the segments page)."""
-    business = _context(request).business
-    segment = segment_get(business=business, segment_id=segment_id)
-    if segment is None:
-        raise Http404
+    business = business_context_of(request).business
+    segment = _segment(request, segment_id)
     try:
         count: int | None = segment_count(business=business, segment=segment)
         problem = ""
@@ -214,14 +199,11 @@ def segment_create_view(request: HttpRequest) -> HttpResponse:
 @business_view(Permission.CUSTOMERS_MANAGE)
 @require_POST
 def segment_update_view(request: HttpRequest, segment_id: int) -> HttpResponse:
-    segment = segment_get(business=_context(request).business, segment_id=segment_id)
-    if segment is None:
-        raise Http404
-    return _segment_save(request, segment)
+    return _segment_save(request, _segment(request, segment_id))
 
 
 def _segment_save(request: HttpRequest, segment: Segment | None) -> HttpResponse:
-    business = _context(request).business
+    business = business_context_of(request).business
     filters = _filters_from_post(request)
     try:
         saved = segment_save(
@@ -241,10 +223,8 @@ def _segment_save(request: HttpRequest, segment: Segment | None) -> HttpResponse
 @business_view(Permission.CUSTOMERS_MANAGE)
 @require_POST
 def segment_delete_view(request: HttpRequest, segment_id: int) -> HttpResponse:
-    business = _context(request).business
-    segment = segment_get(business=business, segment_id=segment_id)
-    if segment is None:
-        raise Http404
+    business = business_context_of(request).business
+    segment = _segment(request, segment_id)
     segment_delete(segment=segment, actor=request.user)
     messages.success(request, _("Segment “%(name)s” deleted.") % {"name": segment.name})
     return redirect("customers:segments", slug=business.slug)
@@ -278,6 +258,9 @@ def _targets(activities: list[Activity]) -> dict[tuple[int, str], str]:
 def timeline_entries(activities: list[Activity], *, slug: str, currency: str) -> list[dict[str, Any]]:
     """Each activity as a readable line: who did what, to what, for how much, and a link."""
     names = _targets(activities)
+    verbs = upper_verbs()
+    by_staff: set[str] = {Verb.NOTE_ADDED, Verb.CONTACT_CREATED, Verb.CONTACT_MERGED}
+    by_staff |= {verbs.order_status_changed, verbs.payment_confirmed}
     entries = []
     for activity in activities:
         data = activity.data if isinstance(activity.data, dict) else {}
@@ -285,13 +268,13 @@ def timeline_entries(activities: list[Activity], *, slug: str, currency: str) ->
         url = ""
         if isinstance(data.get("title"), str):
             thing = data["title"]
-        elif data.get("number") and activity.verb in ORDER_VERBS:
+        elif data.get("number") and activity.verb in verbs.orders:
             thing = _("Order #%(number)s") % {"number": data["number"]}
             if isinstance(data["number"], int):
                 url = reverse("orders:manage_detail", args=[slug, data["number"]])
-        elif activity.verb == "contact_merged":
+        elif activity.verb == Verb.CONTACT_MERGED:
             thing = _("with %(name)s") % {"name": data.get("from_name", "")}
-        elif activity.verb == "consent_changed":
+        elif activity.verb == Verb.CONSENT_CHANGED:
             key = f"{data.get('channel')}_{data.get('purpose')}"
             if key in consent_keys():
                 state = _("given") if data.get("granted") else _("withdrawn")
@@ -311,15 +294,10 @@ def timeline_entries(activities: list[Activity], *, slug: str, currency: str) ->
                 "currency": currency,
                 "excerpt": data.get("excerpt") if isinstance(data.get("excerpt"), str) else "",
                 "rating": data.get("rating") if isinstance(data.get("rating"), int) else None,
-                "by_staff": activity.actor_id is not None and activity.verb in _STAFF_VERBS,
+                "by_staff": activity.actor_id is not None and activity.verb in by_staff,
             }
         )
     return entries
-
-
-_STAFF_VERBS = frozenset(
-    {"note_added", "contact_created", "contact_merged", "order_status_changed", "payment_confirmed"}
-)
 
 
 def _consent_rows(contact: Contact, ledger: list[Any]) -> list[dict[str, Any]]:
@@ -365,11 +343,9 @@ def _preferences(contact: Contact) -> dict[str, list[str]]:
 
 
 def _detail_context(request: HttpRequest, contact: Contact, **forms: Any) -> dict[str, Any]:
-    context = _context(request)
+    context = business_context_of(request)
     business = context.business
-    page = paginate(
-        contact_timeline(business=business, contact=contact), page=_page_number(request), size=TIMELINE_SIZE
-    )
+    page = paginate(contact_timeline(business=business, contact=contact), page=page_number(request), size=TIMELINE_SIZE)
     ledger = list(consent_ledger(business=business, contact=contact)[:LEDGER_SHOWN])
     consents = _consent_rows(contact, ledger)
     can_manage = context.has(Permission.CUSTOMERS_MANAGE)
@@ -407,14 +383,14 @@ def _detail_context(request: HttpRequest, contact: Contact, **forms: Any) -> dic
 def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = _contact(request, contact_id)
     if contact.pk != contact_id:  # merged into another: show the one that remains
-        return redirect("customers:detail", slug=_context(request).business.slug, contact_id=contact.pk)
-    contact_view_audit(business=_context(request).business, actor=request.user, contact=contact)
+        return redirect("customers:detail", slug=business_context_of(request).business.slug, contact_id=contact.pk)
+    contact_view_audit(business=business_context_of(request).business, actor=request.user, contact=contact)
     return render(request, "customers/contact_detail.html", _detail_context(request, contact))
 
 
 def _after_contact_action(request: HttpRequest, contact: Contact, notice: str, *, failed: bool = False) -> HttpResponse:
     (messages.error if failed else messages.success)(request, notice)
-    return redirect("customers:detail", slug=_context(request).business.slug, contact_id=contact.pk)
+    return redirect("customers:detail", slug=business_context_of(request).business.slug, contact_id=contact.pk)
 
 
 def _render_detail_with(request: HttpRequest, contact: Contact, **forms: Any) -> HttpResponse:
@@ -499,7 +475,7 @@ def contact_consent_view(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 
 def _save(request: HttpRequest, contact: Contact | None) -> HttpResponse:
-    business = _context(request).business
+    business = business_context_of(request).business
     if request.method == "POST":
         form = ContactForm(request.POST)
         if form.is_valid():
@@ -516,9 +492,7 @@ def _save(request: HttpRequest, contact: Contact | None) -> HttpResponse:
     else:
         initial = {}
         if contact is not None:
-            initial = {
-                name: getattr(contact, name) for name in ("name", "phone", "email", "city", "address", "birthday")
-            }
+            initial = {name: getattr(contact, name) for name in EDITABLE_FIELDS}
         form = ContactForm(initial=initial)
         status = 200
     return render(
@@ -542,7 +516,7 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contact_merge_view(request: HttpRequest, contact_id: int) -> HttpResponse:
     """Find the duplicate of this customer and merge it in: this customer's details win."""
-    business = _context(request).business
+    business = business_context_of(request).business
     contact = _contact(request, contact_id)
     if request.method == "POST":
         raw = request.POST.get("other", "")

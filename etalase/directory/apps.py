@@ -12,5 +12,5 @@ class DirectoryConfig(AppConfig):
         from etalase.directory import handlers
         from etalase.directory.enums import Verb
 
-        verbs_register(Verb.choices)
+        verbs_register(Verb)
         handlers.register()

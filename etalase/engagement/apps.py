@@ -13,6 +13,6 @@ class EngagementConfig(AppConfig):
         from etalase.engagement.enums import Verb
         from etalase.engagement.privacy import engagement_personal_data, engagement_personal_data_erase
 
-        verbs_register(Verb.choices)
+        verbs_register(Verb)
         privacy_section_register("engagement", engagement_personal_data)
         privacy_eraser_register("engagement", engagement_personal_data_erase)

@@ -7,10 +7,11 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
-from etalase.accounts.auth import api_auth
+from etalase.accounts.auth import api_auth, api_user
 from etalase.core.api import MAX_ID, PageMeta, errors
 from etalase.core.errors import NotFound
 from etalase.core.pagination import paginate
+from etalase.directory.tenancy import business_context_for
 from etalase.notifications import rules
 from etalase.notifications.enums import Channel, Kind, Priority
 from etalase.notifications.models import Notification, NotificationPreference
@@ -31,10 +32,6 @@ from etalase.notifications.services import (
 router = Router(tags=["notifications"], auth=api_auth)
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
 
 
 class NotificationOut(Schema):
@@ -76,7 +73,7 @@ class ReadAllOut(Schema):
 @router.get("/notifications", response={200: NotificationPage, **errors(401, 422)})
 def notification_list(request: HttpRequest, filters: Query[NotificationListIn]) -> dict[str, Any]:
     """Your notifications (your businesses' and your own), newest first."""
-    user = _user(request)
+    user = api_user(request)
     page = paginate(
         notification_list_for_user(user=user, unread_only=filters.unread), page=filters.page, size=filters.size
     )
@@ -91,18 +88,18 @@ def notification_list(request: HttpRequest, filters: Query[NotificationListIn]) 
 
 @router.get("/notifications/unread-count", response={200: UnreadOut, **errors(401)})
 def unread_count(request: HttpRequest) -> dict[str, int]:
-    return {"unread": notification_unread_count(user_id=_user(request).pk)}
+    return {"unread": notification_unread_count(user_id=api_user(request).pk)}
 
 
 @router.post("/notifications/read-all", response={200: ReadAllOut, **errors(401, 403)})
 def read_all(request: HttpRequest) -> dict[str, int]:
-    return {"updated": notification_mark_all_read(user=_user(request))}
+    return {"updated": notification_mark_all_read(user=api_user(request))}
 
 
 @router.post("/notifications/{notification_id}/read", response={200: NotificationOut, **errors(401, 403, 404, 422)})
 def read_one(request: HttpRequest, notification_id: Id) -> dict[str, Any]:
     """Mark one notification read. Another person's notification answers 404."""
-    return _out(notification_mark_read(user=_user(request), notification_id=notification_id))
+    return _out(notification_mark_read(user=api_user(request), notification_id=notification_id))
 
 
 # --- preferences ---------------------------------------------------------------------------------
@@ -147,16 +144,17 @@ def _preference_out(preference: NotificationPreference) -> dict[str, Any]:
 @router.get("/notification-preferences", response={200: list[PreferenceOut], **errors(401)})
 def preference_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Your choices: personal first, then one per business you work in."""
-    return [_preference_out(pref) for pref in preference_scopes_for_user(user=_user(request))]
+    return [_preference_out(pref) for pref in preference_scopes_for_user(user=api_user(request))]
 
 
 @router.put("/notification-preferences", response={200: PreferenceOut, **errors(401, 403, 404, 422)})
 def preference_update(request: HttpRequest, payload: PreferenceIn) -> dict[str, Any]:
     """Save the choices of one scope (``business`` slug, or none for personal). Quiet hours are in the
     business's timezone."""
+    business = business_context_for(request, payload.business).business if payload.business else None
     preference = notification_preference_update(
-        user=_user(request),
-        business_slug=payload.business,
+        user=api_user(request),
+        business=business,
         channels={kind: [str(channel) for channel in chosen] for kind, chosen in payload.channels.items()},
         quiet_start=payload.quiet_start,
         quiet_end=payload.quiet_end,
@@ -197,7 +195,7 @@ def push_subscription_create(request: HttpRequest, payload: PushSubscriptionIn) 
     """Receive web push on this device. The endpoint must be the push service's https address and
     the keys the browser's (p256dh: 65 bytes, auth: 16 bytes, base64url)."""
     subscription = push_subscription_save(
-        user=_user(request),
+        user=api_user(request),
         endpoint=payload.endpoint,
         p256dh=payload.keys.p256dh,
         auth=payload.keys.auth,
@@ -209,6 +207,6 @@ def push_subscription_create(request: HttpRequest, payload: PushSubscriptionIn) 
 @router.delete("/push-subscriptions", response={204: None, **errors(401, 403, 404, 422)})
 def push_subscription_remove(request: HttpRequest, payload: PushEndpointIn) -> Status[None]:
     """Stop web push on the device with this endpoint (404 when it is not one of yours)."""
-    if not push_subscription_delete(user=_user(request), endpoint=payload.endpoint):
+    if not push_subscription_delete(user=api_user(request), endpoint=payload.endpoint):
         raise NotFound()
     return Status(204, None)

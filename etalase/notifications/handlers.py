@@ -5,6 +5,7 @@ the same transaction, and a second run finds it and does nothing. The interest f
 to one per customer, product and day by its group key instead, so views leave no mark.
 """
 
+import datetime as dt
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
@@ -44,8 +45,11 @@ def _actor_name(activity: Activity) -> str | None:
     return (actor.name or None) if actor is not None else None
 
 
-def _claim(activity: Activity) -> bool:
-    """True the first time; False when this activity already made its notifications."""
+def _claim_recent(activity: Activity, now: dt.datetime) -> bool:
+    """True the first time a recent activity is seen; False when it is old (a replay of history stays
+    silent) or already made its notifications."""
+    if not rules.is_recent(activity, now):
+        return False
     _mark, created = NotifiedActivity.objects.get_or_create(activity_id=activity.pk)
     return created
 
@@ -69,7 +73,7 @@ def notify_team(activity: Activity) -> None:
     if business is None or kind is None:
         return
     now = timezone.now()
-    if not rules.is_recent(activity, now) or not _claim(activity):
+    if not _claim_recent(activity, now):
         return
     names: dict[str, Any] = {
         "actor": _actor_name(activity),
@@ -173,7 +177,7 @@ def notify_followers(activity: Activity) -> None:
     if business is None or kind is None:
         return
     now = timezone.now()
-    if not rules.is_recent(activity, now) or not _claim(activity):
+    if not _claim_recent(activity, now):
         return
     names: dict[str, Any] = {"business": business.name}
     subject = str(business.pk)
@@ -236,7 +240,7 @@ def notify_asker(activity: Activity) -> None:
     if business is None or not isinstance(asked_by, int) or asked_by == activity.actor_id:
         return
     now = timezone.now()
-    if not rules.is_recent(activity, now) or not _claim(activity):
+    if not _claim_recent(activity, now):
         return
     from django.contrib.auth import get_user_model
 
@@ -304,7 +308,7 @@ def notify_order(activity: Activity) -> None:
     if team_kind is None and customer_kind is None:
         return
     now = timezone.now()
-    if not rules.is_recent(activity, now) or not _claim(activity):
+    if not _claim_recent(activity, now):
         return
     order = _order_of(activity)
     number = data.get("number") if data.get("number") is not None else (order.number if order else None)

@@ -6,17 +6,19 @@ Each rule is a small function tested on its own (tests/notifications/test_rules.
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from etalase.activity.models import Activity
 from etalase.catalog.enums import Verb as CatalogVerb
 from etalase.core.formats import money_format
+from etalase.customers.enums import Verb as CustomerVerb
 from etalase.directory.permissions import Permission, permissions_for_role
 from etalase.engagement.enums import Verb as EngagementVerb
 from etalase.notifications.enums import Channel, Kind, Priority
@@ -31,19 +33,12 @@ INTEREST_MIN_VIEWS = 3
 FOLLOWER_BATCH = 500
 
 
-class FutureVerb:
-    """The verb of an app still to come (the helpdesk). Its notification is designed and tested now;
-    the app will record it."""
-
-    COMPLAINED = "complained"
-
-
 MEMBER_KIND_FOR_VERB: dict[str, Kind] = {
     EngagementVerb.FAVOURITED: Kind.FAVOURITED,
     EngagementVerb.COMMENTED: Kind.COMMENTED,
     EngagementVerb.ASKED: Kind.ASKED,
     EngagementVerb.FOLLOWED: Kind.FOLLOWED,
-    FutureVerb.COMPLAINED: Kind.COMPLAINT,
+    CustomerVerb.COMPLAINED: Kind.COMPLAINT,
 }
 FOLLOWER_KIND_FOR_VERB: dict[str, Kind] = {
     CatalogVerb.PRODUCT_PUBLISHED: Kind.NEW_PRODUCT,
@@ -324,70 +319,92 @@ def digest_due(preference: Any, now: dt.datetime, timezone_name: str | None) -> 
 # --- words -------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Wording:
+    """A kind's title and text for one act, and for a burst of ``count`` acts (no burst title: the kind
+    never gathers). A text of None is the act's excerpt."""
+
+    title: Promise
+    text: Promise | str | None = None
+    burst_title: Promise | None = None
+    burst_text: Promise | str | None = None
+
+
+LATEST_ACTOR = gettext_lazy("Latest: %(actor)s")
+WORDING: dict[str, Wording] = {
+    Kind.FAVOURITED: Wording(
+        gettext_lazy("%(actor)s favourited %(product)s"),
+        "",
+        ngettext_lazy(
+            "%(count)d new favourite on %(product)s in the last hour",
+            "%(count)d new favourites on %(product)s in the last hour",
+            "count",
+        ),
+        LATEST_ACTOR,
+    ),
+    Kind.COMMENTED: Wording(
+        gettext_lazy("%(actor)s commented on %(product)s"),
+        None,
+        ngettext_lazy(
+            "%(count)d new comment on %(product)s in the last hour",
+            "%(count)d new comments on %(product)s in the last hour",
+            "count",
+        ),
+    ),
+    Kind.ASKED: Wording(gettext_lazy("%(actor)s asked about %(product)s")),
+    Kind.FOLLOWED: Wording(
+        gettext_lazy("%(actor)s followed %(business)s"),
+        "",
+        ngettext_lazy(
+            "%(count)d new follower of %(business)s in the last hour",
+            "%(count)d new followers of %(business)s in the last hour",
+            "count",
+        ),
+        LATEST_ACTOR,
+    ),
+    Kind.INTEREST: Wording(
+        ngettext_lazy(
+            "%(actor)s viewed %(product)s %(views)d time today and favourited it",
+            "%(actor)s viewed %(product)s %(views)d times today and favourited it",
+            "views",
+        ),
+        gettext_lazy("A good moment to send a message."),
+    ),
+    Kind.COMPLAINT: Wording(gettext_lazy("Complaint from %(actor)s")),
+    Kind.NEW_PRODUCT: Wording(
+        gettext_lazy("%(business)s has something new: %(product)s"),
+        "",
+        ngettext_lazy(
+            "%(business)s published %(count)d new product", "%(business)s published %(count)d new products", "count"
+        ),
+        gettext_lazy("Latest: %(product)s"),
+    ),
+    Kind.NEW_POST: Wording(gettext_lazy("%(business)s posted something new")),
+    Kind.ANSWERED: Wording(gettext_lazy("%(business)s answered your question about %(product)s")),
+    Kind.DIGEST: Wording(
+        ngettext_lazy("Today: %(count)d new notification", "Today: %(count)d new notifications", "count")
+    ),
+}
+"""The words of every kind but the orders' (``_order_message``)."""
+
+
 def message(kind: str, *, count: int = 1, **names: Any) -> tuple[str, str]:
     """Title and text of a notification, in the active language (call under the recipient's)."""
     values = {"count": count, **{key: value for key, value in names.items() if value is not None}}
-    actor = values.setdefault("actor", _("A customer"))
+    values.setdefault("actor", _("A customer"))
     values.setdefault("product", _("a product"))
     values.setdefault("business", _("A shop"))
     excerpt = str(values.get("excerpt", ""))
-    if kind == Kind.FAVOURITED:
-        if count == 1:
-            return _("%(actor)s favourited %(product)s") % values, ""
-        title = ngettext(
-            "%(count)d new favourite on %(product)s in the last hour",
-            "%(count)d new favourites on %(product)s in the last hour",
-            count,
-        )
-        return title % values, _("Latest: %(actor)s") % {"actor": actor}
-    if kind == Kind.COMMENTED:
-        if count == 1:
-            return _("%(actor)s commented on %(product)s") % values, excerpt
-        title = ngettext(
-            "%(count)d new comment on %(product)s in the last hour",
-            "%(count)d new comments on %(product)s in the last hour",
-            count,
-        )
-        return title % values, excerpt
-    if kind == Kind.ASKED:
-        return _("%(actor)s asked about %(product)s") % values, excerpt
-    if kind == Kind.FOLLOWED:
-        if count == 1:
-            return _("%(actor)s followed %(business)s") % values, ""
-        title = ngettext(
-            "%(count)d new follower of %(business)s in the last hour",
-            "%(count)d new followers of %(business)s in the last hour",
-            count,
-        )
-        return title % values, _("Latest: %(actor)s") % {"actor": actor}
-    if kind == Kind.INTEREST:
-        title = ngettext(
-            "%(actor)s viewed %(product)s %(views)d time today and favourited it",
-            "%(actor)s viewed %(product)s %(views)d times today and favourited it",
-            int(values.get("views", 0)),
-        )
-        return title % values, _("A good moment to send a message.")
     if kind in ORDER_KINDS:
         return _order_message(kind, values, excerpt)
-    if kind == Kind.COMPLAINT:
-        return _("Complaint from %(actor)s") % values, excerpt
-    if kind == Kind.NEW_PRODUCT:
-        if count == 1:
-            return _("%(business)s has something new: %(product)s") % values, ""
-        title = ngettext(
-            "%(business)s published %(count)d new product",
-            "%(business)s published %(count)d new products",
-            count,
-        )
-        return title % values, _("Latest: %(product)s") % values
-    if kind == Kind.NEW_POST:
-        return _("%(business)s posted something new") % values, excerpt
-    if kind == Kind.ANSWERED:
-        return _("%(business)s answered your question about %(product)s") % values, excerpt
-    if kind == Kind.DIGEST:
-        title = ngettext("Today: %(count)d new notification", "Today: %(count)d new notifications", count)
-        return title % values, excerpt
-    return _("Something new happened"), excerpt
+    wording = WORDING.get(kind)
+    if wording is None:
+        return _("Something new happened"), excerpt
+    if count != 1 and wording.burst_title is not None:
+        title, text = wording.burst_title, wording.burst_text
+    else:
+        title, text = wording.title, wording.text
+    return str(title % values), excerpt if text is None else str(text % values)
 
 
 ORDER_KINDS = frozenset(

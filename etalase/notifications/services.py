@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from etalase.activity.models import Activity
 from etalase.core import dispatch
 from etalase.core.errors import NotFound, ValidationError
-from etalase.directory.models import Business, Membership
+from etalase.directory.models import Business
 from etalase.notifications import broadcast, push, rules
 from etalase.notifications.enums import DELIVERING_CHANNELS, Channel, Kind
 from etalase.notifications.models import Notification, NotificationPreference, PushSubscription
@@ -53,6 +54,78 @@ def _started_at(row: Notification) -> dt.datetime | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Delivery:
+    """What the notifications of one delivery share; :meth:`row` makes one recipient's."""
+
+    kind: str
+    business: Business | None
+    activity: Activity | None
+    url: str
+    names: Mapping[str, Any]
+    data: Mapping[str, Any]
+    group_key: str
+    count: int
+    now: dt.datetime
+
+    def row(self, user_id: int, language: str, channels: frozenset[str], burst: Notification | None) -> Notification:
+        """The recipient's notification; continuing ``burst`` (their unread one of the same group, still
+        in its window) it counts one more act and names the row it replaces."""
+        data: dict[str, Any] = dict(self.data)
+        activity_ids = [self.activity.pk] if self.activity is not None else []
+        count = self.count
+        if burst is not None:
+            count = burst.count + 1
+            activity_ids = (list(burst.activity_ids) + activity_ids)[-MAX_GROUP_ACTIVITY_IDS:]
+            data["started_at"] = burst.data.get("started_at")
+            data["replaces"] = ([*burst.data.get("replaces", []), burst.pk])[-MAX_GROUP_ACTIVITY_IDS:]
+        elif self.group_key:
+            data["started_at"] = self.now.isoformat()
+        if Channel.IN_APP not in channels:
+            data["in_app"] = False
+        with translation.override(language or None):
+            title, body = rules.message(self.kind, count=count, **self.names)
+        return Notification(
+            recipient_id=user_id,
+            business=self.business,
+            kind=self.kind,
+            priority=rules.priority_for(self.kind),
+            title=title[:200],
+            body=body[:500],
+            url=self.url[:500],
+            data=data,
+            group_key=self.group_key,
+            count=count,
+            activity=self.activity,
+            activity_ids=activity_ids,
+            read_at=None if Channel.IN_APP in channels else self.now,
+        )
+
+
+def _channels_wanted(
+    kind: str, user_ids: Sequence[int], preferences: Mapping[int, NotificationPreference]
+) -> dict[int, frozenset[str]]:
+    """The channels each recipient chose for ``kind``, for those who chose a delivering one (by id)."""
+    chosen = {}
+    for user_id in sorted(user_ids):
+        channels = rules.channels_for(preferences.get(user_id), kind)
+        if channels & DELIVERING_CHANNELS:
+            chosen[user_id] = channels
+    return chosen
+
+
+def _bursts_to_continue(user_ids: Sequence[int], key: str, now: dt.datetime) -> dict[int, Notification]:
+    """Each recipient's unread notification of group ``key`` still young enough to grow."""
+    if not key:
+        return {}
+    open_rows: dict[int, Notification] = {}
+    for row in Notification.objects.filter(recipient_id__in=user_ids, group_key=key, read_at__isnull=True).order_by(
+        "id"
+    ):
+        open_rows[row.recipient_id] = row
+    return {user_id: row for user_id, row in open_rows.items() if rules.may_join_group(_started_at(row), now)}
+
+
 @transaction.atomic
 def notification_deliver(
     *,
@@ -77,7 +150,6 @@ def notification_deliver(
     replaced by one row with the count plus one. ``count`` is a new row's count (a summary's total).
     """
     now = now or timezone.now()
-    names = dict(names or {})
     if not recipients:
         return []
     by_user = dict(recipients)
@@ -85,66 +157,29 @@ def notification_deliver(
         pref.user_id: pref
         for pref in NotificationPreference.objects.filter(user_id__in=list(by_user), business=business)
     }
-    chosen: list[tuple[int, frozenset[str]]] = []
-    for user_id in sorted(by_user):
-        channels = rules.channels_for(preferences.get(user_id), kind)
-        if channels & DELIVERING_CHANNELS:
-            chosen.append((user_id, channels))
+    chosen = _channels_wanted(kind, list(by_user), preferences)
     if not chosen:
         return []
-    _recipients_lock([user_id for user_id, _channels in chosen])
-
-    key = (
-        group_key
-        if group_key is not None
-        else rules.group_key(kind, business_id=business.pk if business else None, subject=subject)
+    _recipients_lock(list(chosen))
+    if group_key is None:
+        group_key = rules.group_key(kind, business_id=business.pk if business else None, subject=subject)
+    bursts = _bursts_to_continue(list(chosen), group_key, now)
+    delivery = _Delivery(
+        kind=kind,
+        business=business,
+        activity=activity,
+        url=url,
+        names=dict(names or {}),
+        data=dict(data or {}),
+        group_key=group_key,
+        count=count,
+        now=now,
     )
-    open_rows: dict[int, Notification] = {}
-    if key:
-        for row in Notification.objects.filter(
-            recipient_id__in=[user_id for user_id, _channels in chosen], group_key=key, read_at__isnull=True
-        ).order_by("id"):
-            open_rows[row.recipient_id] = row
-
-    priority = rules.priority_for(kind)
-    replaced: list[int] = []
-    rows: list[Notification] = []
-    for user_id, channels in chosen:
-        old = open_rows.get(user_id)
-        row_data: dict[str, Any] = dict(data or {})
-        activity_ids = [activity.pk] if activity is not None else []
-        row_count = count
-        if old is not None and rules.may_join_group(_started_at(old), now):
-            row_count = old.count + 1
-            activity_ids = (list(old.activity_ids) + activity_ids)[-MAX_GROUP_ACTIVITY_IDS:]
-            row_data["started_at"] = old.data.get("started_at")
-            row_data["replaces"] = ([*old.data.get("replaces", []), old.pk])[-MAX_GROUP_ACTIVITY_IDS:]
-            replaced.append(old.pk)
-        elif key:
-            row_data["started_at"] = now.isoformat()
-        if Channel.IN_APP not in channels:
-            row_data["in_app"] = False
-        with translation.override(by_user[user_id] or None):
-            title, body = rules.message(kind, count=row_count, **names)
-        rows.append(
-            Notification(
-                recipient_id=user_id,
-                business=business,
-                kind=kind,
-                priority=priority,
-                title=title[:200],
-                body=body[:500],
-                url=url[:500],
-                data=row_data,
-                group_key=key,
-                count=row_count,
-                activity=activity,
-                activity_ids=activity_ids,
-                read_at=None if Channel.IN_APP in channels else now,
-            )
-        )
-    if replaced:
-        Notification.objects.filter(pk__in=replaced).delete()
+    rows = [
+        delivery.row(user_id, by_user[user_id], channels, bursts.get(user_id)) for user_id, channels in chosen.items()
+    ]
+    if bursts:
+        Notification.objects.filter(pk__in=[row.pk for row in bursts.values()]).delete()
     created = Notification.objects.bulk_create(rows, batch_size=500)
     user_ids = [row.recipient_id for row in created]
     transaction.on_commit(lambda: broadcast.publish(user_ids), robust=True)
@@ -280,15 +315,6 @@ def notification_mark_all_read(*, user: Any) -> int:
 # --- preferences ---------------------------------------------------------------------------------
 
 
-def _member_business(user: Any, business_slug: str | None) -> Business | None:
-    if not business_slug:
-        return None
-    membership = Membership.objects.select_related("business").filter(user=user, business__slug=business_slug).first()
-    if membership is None:
-        raise NotFound()
-    return membership.business
-
-
 def _channels_clean(channels: Mapping[str, Any], kinds: Sequence[str]) -> dict[str, list[str]]:
     cleaned: dict[str, list[str]] = {}
     bad: dict[str, Any] = {}
@@ -311,19 +337,19 @@ def _channels_clean(channels: Mapping[str, Any], kinds: Sequence[str]) -> dict[s
 def notification_preference_update(
     *,
     user: Any,
-    business_slug: str | None = None,
+    business: Business | None = None,
     channels: Mapping[str, Any] | None = None,
     quiet_start: dt.time | None = None,
     quiet_end: dt.time | None = None,
     digest_enabled: bool = False,
     digest_hour: int = 18,
 ) -> NotificationPreference:
-    """Save the user's choices for one business they work in (``business_slug``) or for themselves.
+    """Save the user's choices for one business they work in (``business``, resolved by the caller
+    from the user's memberships) or for themselves.
 
     Kinds a scope does not get (customer kinds in a business, team kinds in personal) are refused.
     Quiet hours need both ends (or neither); a business's quiet hours are in its timezone.
     """
-    business = _member_business(user, business_slug)
     kinds = [*rules.MEMBER_KINDS, Kind.DIGEST] if business is not None else [*rules.CUSTOMER_KINDS, Kind.DIGEST]
     cleaned = _channels_clean(channels or {}, kinds)
     fields: dict[str, Any] = {}

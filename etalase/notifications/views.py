@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from etalase.core.errors import DomainError
-from etalase.core.pagination import paginate
+from etalase.core.pagination import page_number, paginate
 from etalase.directory.selectors import invitation_list_for_user
 from etalase.notifications import push, rules, stream
 from etalase.notifications.enums import Channel, Kind
@@ -38,20 +38,13 @@ PAGE_SIZE = 20
 JSON_BODY_MAX = 4096
 
 
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", "1")), 10_000))
-    except ValueError:
-        return 1
-
-
 @require_GET
 def centre(request: HttpRequest) -> HttpResponse:
     """The notification centre: pending team invitations, then notifications newest first."""
     if not request.user.is_authenticated:
         return render(request, "notifications/centre_anonymous.html", {"nav": "notifications"})
     user: Any = request.user
-    page = paginate(notification_list_for_user(user=user), page=_page_number(request), size=PAGE_SIZE)
+    page = paginate(notification_list_for_user(user=user), page=page_number(request), size=PAGE_SIZE)
     invitations = list(invitation_list_for_user(user=user)) if page.number == 1 else []
     unread = notification_unread_count(user_id=user.pk)
     return render(
@@ -193,7 +186,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 try:
                     notification_preference_update(
                         user=user,
-                        business_slug=scope.business.slug if scope.business else None,
+                        business=scope.business,
                         channels=channels,
                         quiet_start=form.cleaned_data["quiet_start"],
                         quiet_end=form.cleaned_data["quiet_end"],

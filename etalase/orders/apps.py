@@ -13,7 +13,7 @@ class OrdersConfig(AppConfig):
         from etalase.orders.enums import Verb
         from etalase.orders.handlers import orders_on_contact_merged, orders_personal_data, orders_personal_data_erase
 
-        verbs_register(Verb.choices)
+        verbs_register(Verb)
         handler_register(orders_on_contact_merged, verbs=("contact_merged",))
         privacy_section_register("orders", orders_personal_data)
         privacy_eraser_register("orders", orders_personal_data_erase)

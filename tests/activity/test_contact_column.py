@@ -7,10 +7,12 @@ import pytest
 from django.db import connection
 
 from etalase.activity.models import Activity
-from etalase.activity.services import activity_record, data_contact_id
+from etalase.activity.services import activity_contact_repoint, activity_record, data_contact_id
 from etalase.customers.enums import Verb
 from etalase.customers.selectors import contact_timeline
-from etalase.customers.services import contact_create, contact_merge, note_add
+from etalase.customers.services.contacts import contact_create
+from etalase.customers.services.merge import contact_merge
+from etalase.customers.services.notes import note_add
 from tests.factories import UserFactory, registered_business
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +86,27 @@ def test_the_timeline_and_a_merge_follow_the_column(owner, business):
     assert moved.data["merged_from_contact_id"] == other.pk
     verbs = [a.verb for a in contact_timeline(business=business, contact=keep)]
     assert {Verb.NOTE_ADDED, "followed", Verb.CONTACT_MERGED} <= set(verbs)
+
+
+def test_repointing_moves_one_business_s_rows_and_keeps_the_first_origin():
+    business, elsewhere = registered_business(), registered_business()
+    source, target = contact_create(business=business, name="Rina"), contact_create(business=business, name="R")
+    about = activity_record(verb="noted", business=business, data={"contact_id": source.pk, "n": 1})
+    earlier = activity_record(
+        verb="noted", business=business, data={"contact_id": source.pk, "merged_from_contact_id": 7}
+    )
+    foreign = activity_record(verb="noted", business=elsewhere, data={"contact_id": source.pk})
+
+    moved = activity_contact_repoint(business=business, from_contact_id=source.pk, to_contact_id=target.pk)
+
+    assert moved == 2
+    rows = {row.pk: row for row in Activity.objects.all()}
+    assert (rows[about.pk].contact_id, rows[about.pk].data) == (
+        target.pk,
+        {"contact_id": target.pk, "n": 1, "merged_from_contact_id": source.pk},
+    )
+    assert rows[earlier.pk].data == {"contact_id": target.pk, "merged_from_contact_id": 7}
+    assert (rows[foreign.pk].contact_id, rows[foreign.pk].data) == (source.pk, {"contact_id": source.pk})
 
 
 @pytest.mark.sqlite_only

@@ -9,13 +9,13 @@ from etalase.activity.models import Activity
 from etalase.activity.services import activity_process, activity_record
 from etalase.customers.enums import Stage
 from etalase.customers.models import Contact
-from etalase.customers.services import (
+from etalase.customers.services.aggregates import (
     contact_aggregates_recompute,
-    contact_create,
-    contact_merge,
     contact_stage_set,
     contacts_aggregates_rebuild,
 )
+from etalase.customers.services.contacts import contact_create
+from etalase.customers.services.merge import contact_merge
 from etalase.engagement.services import favourite_add, favourite_remove
 from etalase.orders.enums import Fulfilment, OrderChannel, PaymentMethod
 from etalase.orders.services import LineRequest, order_cancel, order_place, payment_confirm, payment_record

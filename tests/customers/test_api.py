@@ -9,7 +9,9 @@ from django.utils import timezone
 from etalase.activity.services import activity_record
 from etalase.customers.enums import AuditAction, Stage
 from etalase.customers.models import AuditEntry, Consent, Contact, Note, Segment
-from etalase.customers.services import contact_create, contact_tags_set, segment_save
+from etalase.customers.services.contacts import contact_create
+from etalase.customers.services.segments import segment_save
+from etalase.customers.services.tags import contact_tags_set
 from etalase.directory.enums import Role
 from tests.factories import registered_business
 

@@ -11,14 +11,10 @@ from etalase.core.errors import ValidationError
 from etalase.customers.enums import ConsentSource, ContactSource
 from etalase.customers.models import Consent, Contact
 from etalase.customers.selectors import contact_search, contact_timeline
-from etalase.customers.services import (
-    consent_set,
-    contact_create,
-    contact_for_user,
-    contact_scores_set,
-    contact_update,
-    note_add,
-)
+from etalase.customers.services.aggregates import contact_scores_set
+from etalase.customers.services.consent import consent_set
+from etalase.customers.services.contacts import contact_create, contact_for_user, contact_update
+from etalase.customers.services.notes import note_add
 from etalase.engagement.services import follow_add
 from tests.factories import UserFactory, registered_business
 

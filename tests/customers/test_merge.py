@@ -9,15 +9,12 @@ from etalase.core.errors import Conflict, ValidationError
 from etalase.customers.enums import AuditAction, ConsentChannel, ConsentPurpose, ConsentSource, Stage
 from etalase.customers.models import AuditEntry, Consent, Contact, ContactTag, Note
 from etalase.customers.selectors import contact_get, contact_list, contact_timeline
-from etalase.customers.services import (
-    consent_set,
-    contact_create,
-    contact_for_user,
-    contact_merge,
-    contact_stage_set,
-    contact_tags_set,
-    note_add,
-)
+from etalase.customers.services.aggregates import contact_stage_set
+from etalase.customers.services.consent import consent_set
+from etalase.customers.services.contacts import contact_create, contact_for_user
+from etalase.customers.services.merge import contact_merge
+from etalase.customers.services.notes import note_add
+from etalase.customers.services.tags import contact_tags_set
 from tests.factories import UserFactory, registered_business
 
 pytestmark = pytest.mark.django_db

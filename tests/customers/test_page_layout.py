@@ -10,7 +10,10 @@ from django.urls import reverse
 from etalase.customers.enums import ConsentChannel, ConsentPurpose, ConsentSource
 from etalase.customers.io.forms import MappingForm
 from etalase.customers.models import Contact
-from etalase.customers.services import consent_set, contact_create, contact_tags_set, note_add
+from etalase.customers.services.consent import consent_set
+from etalase.customers.services.contacts import contact_create
+from etalase.customers.services.notes import note_add
+from etalase.customers.services.tags import contact_tags_set
 
 pytestmark = pytest.mark.django_db
 

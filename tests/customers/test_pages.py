@@ -18,14 +18,11 @@ from etalase.customers.enums import (
     Stage,
 )
 from etalase.customers.models import AuditEntry, Contact
-from etalase.customers.services import (
-    consent_set,
-    contact_create,
-    contact_for_user,
-    contact_scores_set,
-    contact_tags_set,
-    note_add,
-)
+from etalase.customers.services.aggregates import contact_scores_set
+from etalase.customers.services.consent import consent_set
+from etalase.customers.services.contacts import contact_create, contact_for_user
+from etalase.customers.services.notes import note_add
+from etalase.customers.services.tags import contact_tags_set
 from etalase.directory.enums import Role
 from etalase.engagement.services import favourite_add
 from tests.factories import registered_business
@@ -390,7 +387,7 @@ def test_support_cannot_change_a_contact(client_for, business, member_of):
 
 def test_the_operator_looks_up_contacts_and_segments_read_only(client, business, owner):
     from etalase.accounts.models import User
-    from etalase.customers.services import segment_save
+    from etalase.customers.services.segments import segment_save
 
     contact = contact_create(business=business, name="Bu Ani", phone="0812 3333 4444")
     segment = segment_save(business=business, name="Solo", filters={"city": "Solo"}, actor=owner)

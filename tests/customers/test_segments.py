@@ -8,7 +8,8 @@ from etalase.customers.enums import Stage
 from etalase.customers.filters import InvalidFilter
 from etalase.customers.models import Contact, Segment
 from etalase.customers.selectors import segment_contacts, segment_count, segment_list_with_counts
-from etalase.customers.services import contact_create, segment_delete, segment_save
+from etalase.customers.services.contacts import contact_create
+from etalase.customers.services.segments import segment_delete, segment_save
 from etalase.directory.enums import Role
 from tests.factories import registered_business
 

@@ -8,10 +8,12 @@ from django.utils import timezone
 from etalase.activity.models import Activity
 from etalase.activity.services import activity_process, activity_record
 from etalase.catalog.services import product_create
+from etalase.customers.enums import Verb as CustomerVerb
 from etalase.directory.enums import Role
 from etalase.engagement.services import comment_add, comment_answer, favourite_add, follow_add
 from etalase.notifications.enums import Kind, Priority
 from etalase.notifications.models import Notification, NotificationPreference
+from etalase.notifications.rules import local_day_start
 from etalase.notifications.services import notification_mark_read
 from tests.factories import UserFactory
 from tests.support.engagement import owner_context
@@ -122,13 +124,14 @@ def test_followers_hear_of_a_new_product_in_one_notification_per_burst(business,
 @pytest.mark.clock("2026-06-15 10:00 Asia/Jakarta")
 def test_interest_three_views_today_and_a_favourite(business, product, owner, customer, committed):
     now = timezone.now()
+    midnight = local_day_start(now, business.timezone)  # "today" is the shop's day, not UTC's
     for hours in (3, 2, 1):
         activity_record(
             verb="viewed_product",
             business=business,
             actor=customer,
             target=product,
-            occurred_at=max(now - dt.timedelta(hours=hours), now.replace(hour=0, minute=0, second=hours)),
+            occurred_at=max(now - dt.timedelta(hours=hours), midnight + dt.timedelta(seconds=hours)),
         )
     with committed():
         favourite_add(user=customer, product_id=product.pk)
@@ -169,7 +172,7 @@ def test_urgent_kinds_are_high_priority_for_the_right_roles(business, owner, cus
     sales = member_of(business, Role.SALES).user
     with committed():
         activity_record(verb="paid", business=business, actor=customer, data={"confirmed": False})
-        activity_record(verb="complained", business=business, actor=customer)
+        activity_record(verb=CustomerVerb.COMPLAINED, business=business, actor=customer)
     assert [(n.kind, n.priority) for n in of(owner)] == [
         (Kind.PAYMENT_WAITING, Priority.HIGH),
         (Kind.COMPLAINT, Priority.HIGH),

@@ -22,7 +22,7 @@ from etalase.activity.services import activity_record
 from etalase.catalog.models import Product
 from etalase.customers.models import Contact
 from etalase.customers.privacy.services import privacy_erasers
-from etalase.customers.services import contact_create
+from etalase.customers.services.contacts import contact_create
 from etalase.directory.enums import Role
 from etalase.directory.models import Business
 from etalase.engagement.services import comment_add, comment_answer, favourite_add, follow_add

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from etalase.core.errors import ValidationError
+from etalase.customers.enums import Verb as CustomerVerb
 from etalase.engagement.services import favourite_add
 from etalase.notifications.models import Notification, NotificationPreference, PushSubscription
 from etalase.notifications.services import notification_push, push_subscription_save
@@ -146,7 +147,7 @@ def test_no_push_one_by_one_with_the_daily_summary_unless_urgent(business, owner
         activity_record(verb="ordered", business=business, actor=customer)
     assert push_service.requests == []
     with committed():
-        activity_record(verb="complained", business=business, actor=customer)
+        activity_record(verb=CustomerVerb.COMPLAINED, business=business, actor=customer)
     assert len(push_service.requests) == 1
 
 
