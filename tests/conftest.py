@@ -18,7 +18,7 @@ from etalase.directory.enums import Role
 from etalase.directory.models import Business, Category, Membership
 from tests.factories import ApiTokenFactory, MembershipFactory, UserFactory, registered_business
 
-pytest_plugins = ["tests.plugins.clock", "tests.plugins.fixtures", "tests.plugins.orders"]
+pytest_plugins = ["tests.plugins.clock", "tests.plugins.fixtures", "tests.plugins.orders", "tests.plugins.ownership"]
 
 
 @pytest.fixture(autouse=True)
