@@ -34,7 +34,7 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -45,6 +45,7 @@ from etalase.activity.enums import Channel
 from etalase.activity.services import activity_record
 from etalase.catalog.enums import ProductStatus
 from etalase.catalog.models import Product
+from etalase.catalog.services import stock_return, stock_take
 from etalase.core.errors import Conflict, NotFound, ValidationError
 from etalase.core.formats import money_format
 from etalase.customers.models import Contact
@@ -410,23 +411,13 @@ def _products_check(business: Business, quantities: dict[int, int], *, for_custo
 
 def _stock_take(business: Business, product: Product, quantity: int, *, for_customer: bool) -> None:
     """Take ``quantity`` from the product's stock, or fail when there is not enough *now*."""
-    available = Q(stock__isnull=True) | Q(stock__gte=quantity)
-    on_sale = Q(status=ProductStatus.PUBLISHED)
-    if for_customer:
-        on_sale &= Q(is_hidden=False)
-    taken = (
-        Product.objects.filter(on_sale, available, pk=product.pk, business=business)
-        .exclude(stock__isnull=True)
-        .update(stock=F("stock") - quantity)
-    )
-    if taken:
+    if stock_take(business=business, product_id=product.pk, quantity=quantity, visible_only=for_customer):
         return
     current = Product.objects.filter(pk=product.pk).first()
     if current is None or current.status != ProductStatus.PUBLISHED or (for_customer and current.is_hidden):
         raise _invalid(PRODUCT_UNAVAILABLE % {"title": product.title}, code="unavailable")
     if current.stock is not None and current.stock < quantity:
         raise _invalid(_stock_message(current), code="out_of_stock")
-    # Unlimited stock: nothing to take.
 
 
 def _next_number(business: Business) -> int:
@@ -747,7 +738,7 @@ def order_cancel(*, order: Order, actor: Any, reason: str, by_customer: bool, ch
         .order_by("product_id")
         .values_list("product_id", "quantity")
     ):
-        Product.objects.filter(pk=product_id, stock__isnull=False).update(stock=F("stock") + quantity)
+        stock_return(product_id=product_id, quantity=quantity)
     previous = order.status
     now = timezone.now()
     order.status = OrderStatus.CANCELLED
