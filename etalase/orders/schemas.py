@@ -332,7 +332,7 @@ class OrderOut(OrderSummaryOut, _FullAmounts):
 
     @staticmethod
     def resolve_can_review(obj: Any) -> bool:
-        return bool(obj.status == OrderStatus.COMPLETED)
+        return bool(obj.is_completed)
 
     @staticmethod
     def resolve_lines(obj: Any) -> list[Any]:
