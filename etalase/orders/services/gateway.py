@@ -80,6 +80,59 @@ def gateway_notification_receive(*, gateway: str, body: dict[str, Any]) -> Gatew
     malformed.
     """
     note = _NotificationLog(gateway=str(gateway), body=body)
+    checked = _notification_check(note, gateway, body)
+    if isinstance(checked, GatewayNotification):
+        return checked  # refused, and logged
+    adapter, found, result = checked
+    order = order_locked(found)  # two deliveries of one notification queue here
+    existing = Payment.objects.filter(gateway=adapter.name, gateway_transaction_id=result.transaction_id).first()
+    if existing is not None:
+        return note.write("duplicate", payment=existing)
+    if result.state == gateways.PENDING:
+        return note.write("pending", result.status)
+    if result.state == gateways.FAILED:
+        return note.write("failed", result.status)
+    if result.state != gateways.PAID:
+        return note.write("ignored", f"{result.status}: to be handled by hand")
+    if order.status == OrderStatus.CANCELLED:
+        return note.write("order_cancelled", "paid after cancelling: refund by hand")
+    if result.amount_minor <= 0 or result.amount_minor > order.due_minor:
+        return note.write("amount_mismatch", f"notified {result.amount_minor}, due {order.due_minor}")
+    now = timezone.now()
+    payment = Payment(
+        business=order.business,
+        order=order,
+        amount_minor=result.amount_minor,
+        method=PaymentMethod.GATEWAY,
+        status=PaymentStatus.CONFIRMED,
+        reference=f"{result.method_label} {result.transaction_id}".strip()[:REFERENCE_MAX_LENGTH],
+        paid_at=now,
+        confirmed_at=now,
+        gateway=adapter.name,
+        gateway_transaction_id=result.transaction_id,
+    )
+    try:
+        payment_save(payment, None)
+    except IntegrityError:
+        existing = Payment.objects.filter(gateway=adapter.name, gateway_transaction_id=result.transaction_id).first()
+        return note.write("duplicate", payment=existing)
+    paid_recompute(order)
+    activity_record(
+        verb=Verb.PAID,
+        business=order.business,
+        actor=order.customer,
+        target=order,
+        channel=Channel.SYSTEM,
+        data={**payment_data(payment, order), "confirmed": True, "order_paid": order.is_paid, "gateway": adapter.name},
+    )
+    return note.write("paid", payment=payment)
+
+
+def _notification_check(
+    note: _NotificationLog, gateway: str, body: Any
+) -> GatewayNotification | tuple[gateways.PaymentGateway, Order, gateways.GatewayResult]:
+    """The gateway, the order and what the notification says, or the log of why it was refused
+    (unknown gateway or order, not configured, bad signature, malformed)."""
     adapter = gateways.gateway_get(gateway)
     if gateway == gateways.SANDBOX and not django_settings.PAYMENT_SANDBOX:
         adapter = None  # the practice gateway exists only where it is switched on (never by default in production)
@@ -110,48 +163,7 @@ def gateway_notification_receive(*, gateway: str, body: dict[str, Any]) -> Gatew
     found = Order.objects.filter(business=business, number=number).first()
     if found is None:
         return note.write("unknown_order")
-    order = order_locked(found)  # two deliveries of one notification queue here
-    existing = Payment.objects.filter(gateway=adapter.name, gateway_transaction_id=result.transaction_id).first()
-    if existing is not None:
-        return note.write("duplicate", payment=existing)
-    if result.state == gateways.PENDING:
-        return note.write("pending", result.status)
-    if result.state == gateways.FAILED:
-        return note.write("failed", result.status)
-    if result.state != gateways.PAID:
-        return note.write("ignored", f"{result.status}: to be handled by hand")
-    if order.status == OrderStatus.CANCELLED:
-        return note.write("order_cancelled", "paid after cancelling: refund by hand")
-    if result.amount_minor <= 0 or result.amount_minor > order.due_minor:
-        return note.write("amount_mismatch", f"notified {result.amount_minor}, due {order.due_minor}")
-    now = timezone.now()
-    payment = Payment(
-        business=business,
-        order=order,
-        amount_minor=result.amount_minor,
-        method=PaymentMethod.GATEWAY,
-        status=PaymentStatus.CONFIRMED,
-        reference=f"{result.method_label} {result.transaction_id}".strip()[:REFERENCE_MAX_LENGTH],
-        paid_at=now,
-        confirmed_at=now,
-        gateway=adapter.name,
-        gateway_transaction_id=result.transaction_id,
-    )
-    try:
-        payment_save(payment, None)
-    except IntegrityError:
-        existing = Payment.objects.filter(gateway=adapter.name, gateway_transaction_id=result.transaction_id).first()
-        return note.write("duplicate", payment=existing)
-    paid_recompute(order)
-    activity_record(
-        verb=Verb.PAID,
-        business=business,
-        actor=order.customer,
-        target=order,
-        channel=Channel.SYSTEM,
-        data={**payment_data(payment, order), "confirmed": True, "order_paid": order.is_paid, "gateway": adapter.name},
-    )
-    return note.write("paid", payment=payment)
+    return adapter, found, result
 
 
 def gateway_checkout_start(*, order: Order, user: Any) -> str:
