@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from etalase.catalog.selectors import product_public_list
 from etalase.core.errors import DomainError
 from etalase.core.formats import money_format
-from etalase.core.forms import form_add_domain_error
 from etalase.core.pagination import page_number, paginate
 from etalase.customers.selectors import contact_get, contact_search
 from etalase.directory.models import Business
@@ -223,12 +222,13 @@ def manage_cancel(request: HttpRequest, number: int) -> HttpResponse:
     order = _manage_order(request, number)
     form = StaffCancelForm(request.POST, auto_id="cancel-%s")
     if form.is_valid():
-        try:
-            order_cancel(order=order, actor=request.user, reason=form.cleaned_data["reason"], by_customer=False)
-        except DomainError as error:
-            raise_not_found(error)
-            form_add_domain_error(form, error)
-        else:
+        done = form_attempt(
+            form,
+            lambda: order_cancel(
+                order=order, actor=request.user, reason=form.cleaned_data["reason"], by_customer=False
+            ),
+        )
+        if done is not None:
             messages.success(request, _("Order #%(number)s is cancelled.") % {"number": order.number})
             return _back_to_manage(order)
     return _manage_detail_page(request, _manage_order(request, number), cancel_form=form, status=400)
@@ -245,8 +245,9 @@ def manage_payment_record(request: HttpRequest, number: int) -> HttpResponse:
         data = form.cleaned_data
         members = {membership.user.pk: membership.user for membership in membership_list(business=context.business)}
         confirm = context.has(Permission.PAYMENTS_CONFIRM)
-        try:
-            payment = payment_record(
+        payment = form_attempt(
+            form,
+            lambda: payment_record(
                 order=order,
                 actor=request.user,
                 method=data["method"],
@@ -256,11 +257,9 @@ def manage_payment_record(request: HttpRequest, number: int) -> HttpResponse:
                 received_by=members.get(data["received_by"]) if data["received_by"] else None,
                 confirm=confirm,
                 idempotency_key=data["idempotency_key"],
-            )
-        except DomainError as error:
-            raise_not_found(error)
-            form_add_domain_error(form, error)
-        else:
+            ),
+        )
+        if payment is not None:
             amount = money_format(payment.amount_minor, order.currency)
             if payment.status == PaymentStatus.CONFIRMED:
                 notice = _("%(amount)s recorded and confirmed.") % {"amount": amount}
@@ -309,18 +308,16 @@ def payment_reject_view(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = _payment_for(request, payment_id)
     form = RejectForm(request.POST, auto_id=f"reject-{payment.pk}-%s")
     if form.is_valid():
-        try:
-            payment = payment_reject(payment=payment, actor=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as error:
-            raise_not_found(error)
-            form_add_domain_error(form, error)
-        else:
+        rejected = form_attempt(
+            form, lambda: payment_reject(payment=payment, actor=request.user, reason=form.cleaned_data["reason"])
+        )
+        if rejected is not None:
             messages.success(
                 request,
                 _("Payment of %(amount)s rejected.")
-                % {"amount": money_format(payment.amount_minor, payment.order.currency)},
+                % {"amount": money_format(rejected.amount_minor, rejected.order.currency)},
             )
-            return _after_payment_action(request, payment)
+            return _after_payment_action(request, rejected)
     order = _manage_order(request, payment.order.number)
     return _manage_detail_page(request, order, reject_form=form, reject_payment_id=payment.pk, status=400)
 
@@ -475,12 +472,10 @@ def order_settings(request: HttpRequest) -> HttpResponse:
     settings = order_settings_for(business=business)
     form = OrderSettingsForm(request.POST or None, initial=_settings_initial(settings))
     if request.method == "POST" and form.is_valid():
-        try:
-            order_settings_update(business=business, actor=request.user, **form.settings_fields())
-        except DomainError as error:
-            raise_not_found(error)
-            form_add_domain_error(form, error)
-        else:
+        done = form_attempt(
+            form, lambda: order_settings_update(business=business, actor=request.user, **form.settings_fields())
+        )
+        if done is not None:
             messages.success(request, _("Order settings saved."))
             return redirect("orders:settings", slug=business.slug)
     return render(

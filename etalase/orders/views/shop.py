@@ -22,7 +22,6 @@ from django_htmx.http import HttpResponseClientRedirect
 from etalase.catalog.models import Product
 from etalase.catalog.selectors import product_public_get
 from etalase.core.errors import DomainError
-from etalase.core.forms import form_add_domain_error
 from etalase.core.pagination import page_number, paginate
 from etalase.directory.models import Business
 from etalase.directory.selectors import business_public_get, business_public_require
@@ -58,6 +57,7 @@ from etalase.orders.views.common import (
     LIST_PAGE_SIZE,
     amount_text,
     first_error,
+    form_attempt,
     int_or_none,
     is_htmx,
     local_path,
@@ -258,8 +258,9 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
     form = CheckoutForm(request.POST or None, fulfilments=fulfilments)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            order = order_checkout(
+        order = form_attempt(
+            form,
+            lambda: order_checkout(
                 user=request.user,
                 business=business,
                 fulfilment=data["fulfilment"],
@@ -267,11 +268,9 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
                 note=data["note"],
                 preferred_time=data["preferred_time"],
                 idempotency_key=data["idempotency_key"],
-            )
-        except DomainError as error:
-            raise_not_found(error)
-            form_add_domain_error(form, error)
-        else:
+            ),
+        )
+        if order is not None:
             messages.success(request, _("Thank you! Your order #%(number)s is placed.") % {"number": order.number})
             return redirect("orders:my_order", slug=business.slug, number=order.number)
     cart_view = cart_for(business=business, user=request.user)
@@ -382,12 +381,11 @@ def my_order_cancel(request: HttpRequest, slug: str, number: int) -> HttpRespons
     order = _my_order_get(request, slug, number)
     form = CustomerCancelForm(request.POST)
     if form.is_valid():
-        try:
-            order_cancel(order=order, actor=request.user, reason=form.cleaned_data["reason"], by_customer=True)
-        except DomainError as error:
-            raise_not_found(error)
-            form_add_domain_error(form, error)
-        else:
+        done = form_attempt(
+            form,
+            lambda: order_cancel(order=order, actor=request.user, reason=form.cleaned_data["reason"], by_customer=True),
+        )
+        if done is not None:
             messages.success(request, _("Your order #%(number)s is cancelled.") % {"number": order.number})
             return _back_to_my_order(order)
     return _my_order_page(request, order, cancel_form=form, status=400)
@@ -424,8 +422,9 @@ def my_order_pay(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     form = PaymentSubmitForm(request.POST, request.FILES, method=method)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            payment_submit(
+        done = form_attempt(
+            form,
+            lambda: payment_submit(
                 order=order,
                 user=request.user,
                 method=data["method"],
@@ -433,11 +432,9 @@ def my_order_pay(request: HttpRequest, slug: str, number: int) -> HttpResponse:
                 reference=data["reference"],
                 proof=data.get("proof"),
                 idempotency_key=data["idempotency_key"],
-            )
-        except DomainError as failure:
-            raise_not_found(failure)
-            form_add_domain_error(form, failure)
-        else:
+            ),
+        )
+        if done is not None:
             messages.success(request, _("Thank you! The shop will check your payment and confirm it."))
             return _back_to_my_order(order)
     pay_forms: dict[str, PaymentSubmitForm] = {}
@@ -470,18 +467,17 @@ def my_order_review(request: HttpRequest, slug: str, number: int) -> HttpRespons
     form = ReviewForm(request.POST, product_id=int_or_none(request.POST.get("product_id")))
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            review_create(
+        done = form_attempt(
+            form,
+            lambda: review_create(
                 order=order,
                 user=request.user,
                 product_id=data["product_id"],
                 rating=data["rating"],
                 text=data["text"],
-            )
-        except DomainError as failure:
-            raise_not_found(failure)
-            form_add_domain_error(form, failure)
-        else:
+            ),
+        )
+        if done is not None:
             messages.success(request, _("Thank you for your review!"))
             return _back_to_my_order(order)
     return _my_order_page(request, order, review_form=form, status=400)
