@@ -101,6 +101,18 @@ def _payment_by_key(business: Business, key: str) -> Payment | None:
     return Payment.objects.filter(business=business, idempotency_key=key).first()
 
 
+def _payment_save_once(payment: Payment, proof: ContentFile[bytes] | None) -> Payment | None:
+    """Save ``payment``; None, or the payment of the same idempotency key another attempt saved first."""
+    try:
+        payment_save(payment, proof)
+    except IntegrityError:
+        existing = _payment_by_key(payment.business, payment.idempotency_key)
+        if existing is not None:
+            return existing
+        raise
+    return None
+
+
 @retry_when_locked
 @transaction.atomic
 def payment_submit(
@@ -155,13 +167,9 @@ def payment_submit(
         recorded_by=user,
         idempotency_key=key,
     )
-    try:
-        payment_save(payment, stored_proof)
-    except IntegrityError:
-        existing = _payment_by_key(order.business, key)
-        if existing is not None:
-            return existing
-        raise
+    first = _payment_save_once(payment, stored_proof)
+    if first is not None:
+        return first  # a retry with the same key saved it first
     activity_record(
         verb=Verb.PAID,
         business=order.business,
@@ -228,13 +236,9 @@ def payment_record(
         confirmed_at=now if confirm else None,
         idempotency_key=key,
     )
-    try:
-        payment_save(payment, stored_proof)
-    except IntegrityError:
-        existing = _payment_by_key(order.business, key)
-        if existing is not None:
-            return existing
-        raise
+    first = _payment_save_once(payment, stored_proof)
+    if first is not None:
+        return first  # a retry with the same key saved it first
     if confirm:
         paid_recompute(order)
     activity_record(
