@@ -18,9 +18,7 @@ from etalase.core.errors import DomainError
 from etalase.core.forms import form_add_domain_error
 from etalase.directory.models import Business
 from etalase.orders.models import Order
-from etalase.orders.selectors import (
-    order_pending_minor,
-)
+from etalase.orders.selectors import order_pending_minor
 
 LIST_PAGE_SIZE = 20
 

@@ -11,10 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from etalase.core.errors import DomainError
 from etalase.orders.models import Order
-from etalase.orders.selectors import (
-    order_payable_minor,
-    order_receipt_get,
-)
+from etalase.orders.selectors import order_payable_minor, order_receipt_get
 from etalase.orders.services.gateway import gateway_sandbox_pay
 from etalase.orders.views.common import (
     order_summary,
