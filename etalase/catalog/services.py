@@ -704,3 +704,31 @@ def view_record(
         occurred_at=now,
         idempotency_key=f"view:{verb}:{target.pk}:{request_visitor_key}:{window}",
     )
+
+
+# --- stock, for the orders app -------------------------------------------------------------------
+
+
+def stock_take(*, business: Business, product_id: int, quantity: int, visible_only: bool = False) -> bool:
+    """Take ``quantity`` from the stock of a published product of ``business``; whether it could.
+
+    One conditional ``UPDATE … WHERE stock >= quantity``, so the stock never goes below zero
+    whatever runs at the same time; call it inside the caller's transaction (the statement is
+    atomic by itself). Unlimited stock (``None``) is left as it is and counts as taken. False when
+    the product is missing, of another business, not published, hidden (with ``visible_only``) or
+    has fewer than ``quantity`` left *now*: nothing changed, the caller explains.
+    """
+    on_sale = Product.objects.filter(pk=product_id, business=business, status=ProductStatus.PUBLISHED)
+    if visible_only:
+        on_sale = on_sale.filter(is_hidden=False)
+    if on_sale.filter(stock__gte=quantity).update(stock=F("stock") - quantity):
+        return True
+    return on_sale.filter(stock__isnull=True).exists()
+
+
+def stock_return(*, product_id: int, quantity: int) -> None:
+    """Give ``quantity`` back to the product's stock (a cancelled order); unlimited stock stays as it is.
+
+    One ``UPDATE … SET stock = stock + quantity``: right whatever else changes the stock meanwhile.
+    """
+    Product.objects.filter(pk=product_id, stock__isnull=False).update(stock=F("stock") + quantity)

@@ -17,7 +17,6 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -25,22 +24,19 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Body, File, Form, Header, Path, Query, Router, Status
 from ninja.files import UploadedFile
 
-from etalase.accounts.auth import api_auth
-from etalase.accounts.models import User
+from etalase.accounts.auth import api_auth, api_user
 from etalase.activity.enums import Channel
 from etalase.catalog.selectors import product_public_get
 from etalase.core.api import MAX_ID, errors
 from etalase.core.errors import NotFound, ValidationError
 from etalase.core.formats import money_format
 from etalase.core.pagination import paginate
-from etalase.customers.enums import ContactSource
 from etalase.customers.models import Contact
 from etalase.customers.selectors import contact_get
-from etalase.customers.services import contact_create
 from etalase.directory.models import Business
 from etalase.directory.permissions import Permission
-from etalase.directory.selectors import business_public_get, membership_list
-from etalase.directory.tenancy import BusinessContext, business_context_resolve
+from etalase.directory.selectors import business_public_require, membership_list
+from etalase.directory.tenancy import BusinessContext, business_context_for
 from etalase.orders.enums import Fulfilment, OrderChannel, PaymentMethod
 from etalase.orders.models import Order, OrderSettings, Payment, Review
 from etalase.orders.proofs import proof_response
@@ -78,12 +74,12 @@ from etalase.orders.schemas import (
 from etalase.orders.schemas import PaymentOut as CustomerPaymentOut
 from etalase.orders.selectors import (
     CartView,
-    ReconRow,
     cart_count,
     cart_for,
     carts_for_user,
     customer_order_get,
     customer_order_list,
+    fulfilments_for,
     order_get,
     order_list,
     order_receipt_get,
@@ -92,24 +88,14 @@ from etalase.orders.selectors import (
     payment_methods_for,
     reconciliation_for,
 )
-from etalase.orders.services import (
-    LineRequest,
-    cart_add,
-    cart_clear,
-    cart_set_quantity,
-    gateway_notification_receive,
-    order_cancel,
-    order_checkout,
-    order_place,
-    order_reorder,
-    order_settings_update,
-    order_transition,
-    payment_confirm,
-    payment_record,
-    payment_reject,
-    payment_submit,
-    review_create,
-)
+from etalase.orders.services.carts import cart_add, cart_clear, cart_set_quantity, order_reorder
+from etalase.orders.services.gateway import gateway_notification_receive
+from etalase.orders.services.order_settings import order_settings_update
+from etalase.orders.services.payments import payment_confirm, payment_record, payment_reject, payment_submit
+from etalase.orders.services.placement import LineRequest, NewContact, order_checkout, order_take
+from etalase.orders.services.reviews import review_create
+from etalase.orders.services.status import order_cancel, order_transition
+from etalase.orders.wording import recon_problems, recon_row_shown
 
 router = Router(tags=["orders"])
 
@@ -133,30 +119,6 @@ STAFF_READ = errors(401, 403, 404, 422)
 STAFF_WRITE = errors(400, 401, 403, 404, 409, 422)
 
 
-def _user(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
-def _context(request: HttpRequest, slug: str, permission: str) -> BusinessContext:
-    context = business_context_resolve(user=request.auth, slug=slug)  # type: ignore[attr-defined]
-    context.require(permission)
-    return context
-
-
-def _public_business(slug: str) -> Business:
-    business = business_public_get(slug=slug)
-    if business is None:
-        raise NotFound()
-    return business
-
-
-def _member_key(member: Any, key: str) -> str:
-    """A staff order's key, scoped to the member like ``payment_record`` scopes payments' keys (the
-    customer services scope theirs to the customer: ``u<user id>:<key>``)."""
-    key = (key or "").strip()
-    return f"m{member.pk}:{key}" if key else ""
-
-
 def _page(queryset: Any, paging: PageIn) -> dict[str, Any]:
     page = paginate(queryset, page=paging.page, size=paging.size)
     return {"items": page.items, "page": page.number, "size": page.size, "next_page": page.next_number}
@@ -165,12 +127,8 @@ def _page(queryset: Any, paging: PageIn) -> dict[str, Any]:
 def _cart_detail(view: CartView) -> dict[str, Any]:
     settings = order_settings_for(business=view.business)
     fulfilments = [
-        {"key": key, "label": str(label)}
-        for key, label, enabled in (
-            (Fulfilment.PICKUP, Fulfilment.PICKUP.label, settings.pickup_enabled),
-            (Fulfilment.DELIVERY, Fulfilment.DELIVERY.label, settings.delivery_enabled),
-        )
-        if enabled
+        {"key": key, "label": str(Fulfilment(key).label)}
+        for key in fulfilments_for(business=view.business, settings=settings)
     ]
     methods = payment_methods_for(business=view.business, settings=settings)
     return {
@@ -189,7 +147,7 @@ def _cart_detail(view: CartView) -> dict[str, Any]:
 
 
 def _my_order(request: HttpRequest, slug: str, number: int) -> Order:
-    return customer_order_get(user=_user(request), business=_public_business(slug), number=number)
+    return customer_order_get(user=api_user(request), business=business_public_require(slug=slug), number=number)
 
 
 # --- carts ----------------------------------------------------------------------------------------
@@ -198,7 +156,7 @@ def _my_order(request: HttpRequest, slug: str, number: int) -> Order:
 @router.get("/cart", response={200: CartListOut, **errors(401)}, auth=api_auth, summary="All my carts")
 def my_carts(request: HttpRequest) -> dict[str, Any]:
     """One cart per shop, each priced with today's prices; empty carts are left out."""
-    user = _user(request)
+    user = api_user(request)
     return {"items": carts_for_user(user=user), "count": cart_count(user=user)}
 
 
@@ -209,38 +167,43 @@ CART = "/businesses/{slug}/cart"
 def cart_get(request: HttpRequest, slug: Slug) -> dict[str, Any]:
     """The cart with today's prices and stock (``problem`` says what to change before checking out),
     and what the shop offers at checkout: pickup and/or delivery, the delivery fee, payment methods."""
-    return _cart_detail(cart_for(business=_public_business(slug), user=_user(request)))
+    return _cart_detail(cart_for(business=business_public_require(slug=slug), user=api_user(request)))
 
 
 @router.post(CART + "/items", response={200: CartDetailOut, **CUSTOMER_WRITE}, auth=api_auth)
 def cart_item_add(request: HttpRequest, slug: Slug, payload: CartItemIn) -> dict[str, Any]:
     """Add ``quantity`` of a product of this shop (more of it when it is in the cart already)."""
-    business = _public_business(slug)
+    business = business_public_require(slug=slug)
     product = product_public_get(business, payload.product_id)
     if product is None:
         message = _("This product is not available in this shop.")
         raise ValidationError(message, code="product_unavailable", fields={"product_id": message})
-    return _cart_detail(cart_add(user=_user(request), product=product, quantity=payload.quantity))
+    return _cart_detail(cart_add(user=api_user(request), product=product, quantity=payload.quantity))
 
 
 @router.patch(CART + "/items/{product_id}", response={200: CartDetailOut, **CUSTOMER_WRITE}, auth=api_auth)
 def cart_item_update(request: HttpRequest, slug: Slug, product_id: Id, payload: CartQuantityIn) -> dict[str, Any]:
     """Set how many of a product the cart holds; 0 removes it."""
     view = cart_set_quantity(
-        user=_user(request), business=_public_business(slug), product_id=product_id, quantity=payload.quantity
+        user=api_user(request),
+        business=business_public_require(slug=slug),
+        product_id=product_id,
+        quantity=payload.quantity,
     )
     return _cart_detail(view)
 
 
 @router.delete(CART + "/items/{product_id}", response={200: CartDetailOut, **CUSTOMER_WRITE}, auth=api_auth)
 def cart_item_remove(request: HttpRequest, slug: Slug, product_id: Id) -> dict[str, Any]:
-    view = cart_set_quantity(user=_user(request), business=_public_business(slug), product_id=product_id, quantity=0)
+    view = cart_set_quantity(
+        user=api_user(request), business=business_public_require(slug=slug), product_id=product_id, quantity=0
+    )
     return _cart_detail(view)
 
 
 @router.delete(CART, response={204: None, **CUSTOMER_WRITE}, auth=api_auth)
 def cart_empty(request: HttpRequest, slug: Slug) -> Status[None]:
-    cart_clear(user=_user(request), business=_public_business(slug))
+    cart_clear(user=api_user(request), business=business_public_require(slug=slug))
     return Status(204, None)
 
 
@@ -255,8 +218,8 @@ def checkout(
     Refused (400, nothing changes) when the cart is empty, a line is no longer available or above
     the stock, delivery has no address, or the shop does not take this kind of order. A retry with
     the same ``Idempotency-Key`` answers 201 with the same order, even after the cart was emptied."""
-    user = _user(request)
-    business = _public_business(slug)
+    user = api_user(request)
+    business = business_public_require(slug=slug)
     order = order_checkout(
         user=user,
         business=business,
@@ -278,7 +241,7 @@ MY_ORDER = "/me/orders/{slug}/{number}"
 @router.get("/me/orders", response={200: OrderPage, **errors(401, 422)}, auth=api_auth, summary="My orders")
 def my_orders(request: HttpRequest, paging: Query[PageIn]) -> dict[str, Any]:
     """My orders at every shop, newest first."""
-    return _page(customer_order_list(user=_user(request)), paging)
+    return _page(customer_order_list(user=api_user(request)), paging)
 
 
 @router.get(MY_ORDER, response={200: OrderOut, **CUSTOMER_READ}, auth=api_auth, summary="One of my orders")
@@ -295,7 +258,7 @@ def my_order_cancel(
     ``reason``) may be left out."""
     order = _my_order(request, slug, number)
     reason = payload.reason if payload is not None else ""
-    order_cancel(order=order, actor=_user(request), reason=reason, by_customer=True, channel=Channel.API)
+    order_cancel(order=order, actor=api_user(request), reason=reason, by_customer=True, channel=Channel.API)
     return _my_order(request, slug, number)
 
 
@@ -303,7 +266,7 @@ def my_order_cancel(
 def my_order_reorder(request: HttpRequest, slug: Slug, number: Number) -> dict[str, Any]:
     """Put the order's products back in the cart at today's prices; ``skipped`` names those that
     are no longer available."""
-    view = order_reorder(user=_user(request), order=_my_order(request, slug, number))
+    view = order_reorder(user=api_user(request), order=_my_order(request, slug, number))
     return {**_cart_detail(view), "skipped": [str(title) for title in view.skipped]}
 
 
@@ -312,7 +275,7 @@ def my_order_review(request: HttpRequest, slug: Slug, number: Number, payload: R
     """Rate a product of a completed order, once."""
     review = review_create(
         order=_my_order(request, slug, number),
-        user=_user(request),
+        user=api_user(request),
         product_id=payload.product_id,
         rating=payload.rating,
         text=payload.text,
@@ -334,7 +297,7 @@ def my_order_pay(
     (at most what is still due), ``reference`` (needed for QRIS / e-wallet) and ``proof`` (the
     transfer receipt: an image or a PDF, at most 5 MB). The shop confirms it; until then it is
     pending. A retry with the same ``Idempotency-Key`` answers 201 with the same payment."""
-    user = _user(request)
+    user = api_user(request)
     payment = payment_submit(
         order=_my_order(request, slug, number),
         user=user,
@@ -366,11 +329,12 @@ ORDERS = "/businesses/{slug}/orders"
 @router.get(ORDERS, response={200: StaffOrderPage, **STAFF_READ}, auth=api_auth, summary="The shop's orders")
 def staff_orders(request: HttpRequest, slug: Slug, filters: Query[StaffOrderFilterIn]) -> dict[str, Any]:
     """Newest first; ``status`` filters, ``q`` finds an order number or a customer's name or phone."""
-    context = _context(request, slug, Permission.ORDERS_VIEW)
+    context = business_context_for(request, slug, Permission.ORDERS_VIEW)
     return _page(order_list(business=context.business, status=filters.status, query=filters.q), filters)
 
 
-def _order_contact(context: BusinessContext, payload: StaffOrderIn) -> Contact:
+def _order_contact(context: BusinessContext, payload: StaffOrderIn) -> tuple[Contact | None, NewContact | None]:
+    """The customer the order is for: one of the shop's (``contact_id``) or a new one (``contact``)."""
     if payload.contact_id is not None and payload.contact is not None:
         message = _("Choose a customer or enter a new one, not both.")
         raise ValidationError(message, fields={"contact": message})
@@ -379,18 +343,12 @@ def _order_contact(context: BusinessContext, payload: StaffOrderIn) -> Contact:
         if contact is None:
             message = _("This customer is not in your customer list.")
             raise ValidationError(message, fields={"contact_id": message})
-        return contact
+        return contact, None
     if payload.contact is None:
         message = _("Choose a customer or enter a new one.")
         raise ValidationError(message, fields={"contact": message})
-    return contact_create(
-        business=context.business,
-        name=payload.contact.name,
-        phone=payload.contact.phone,
-        email=payload.contact.email,
-        address=payload.contact.address,
-        source=ContactSource.STAFF,
-    )
+    new = payload.contact
+    return None, NewContact(name=new.name, phone=new.phone, email=new.email, address=new.address)
 
 
 @router.post(ORDERS, response={201: StaffOrderOut, **STAFF_WRITE}, auth=api_auth, summary="Take an order")
@@ -400,34 +358,35 @@ def staff_order_create(
     """An order a customer gave by phone, chat or at the counter: an existing customer
     (``contact_id``) or a new one (``contact``), and the ``channel`` it came by. Prices come from
     the products. A retry with the same ``Idempotency-Key`` answers 201 with the same order."""
-    context = _context(request, slug, Permission.ORDERS_MANAGE)
-    with transaction.atomic():  # a new customer is kept only with the order
-        order = order_place(
-            business=context.business,
-            lines=[LineRequest(product_id=line.product_id, quantity=line.quantity) for line in payload.lines],
-            fulfilment=payload.fulfilment,
-            actor=context.user,
-            contact=_order_contact(context, payload),
-            channel=payload.channel,
-            delivery_address=payload.delivery_address,
-            note=payload.note,
-            preferred_time=payload.preferred_time,
-            idempotency_key=_member_key(context.user, idempotency_key),
-        )
+    context = business_context_for(request, slug, Permission.ORDERS_MANAGE)
+    contact, new_contact = _order_contact(context, payload)
+    order = order_take(
+        business=context.business,
+        actor=context.user,
+        contact=contact,
+        new_contact=new_contact,
+        lines=[LineRequest(product_id=line.product_id, quantity=line.quantity) for line in payload.lines],
+        fulfilment=payload.fulfilment,
+        channel=payload.channel,
+        delivery_address=payload.delivery_address,
+        note=payload.note,
+        preferred_time=payload.preferred_time,
+        idempotency_key=idempotency_key,  # scoped to the member by the service
+    )
     return Status(201, order_get(business=context.business, number=order.number))
 
 
 @router.get(ORDERS + "/{number}", response={200: StaffOrderOut, **STAFF_READ}, auth=api_auth, summary="An order")
 def staff_order(request: HttpRequest, slug: Slug, number: Number) -> Order:
     """With the customer, lines, status timeline, payments and what is still due."""
-    return order_get(business=_context(request, slug, Permission.ORDERS_VIEW).business, number=number)
+    return order_get(business=business_context_for(request, slug, Permission.ORDERS_VIEW).business, number=number)
 
 
 @router.post(ORDERS + "/{number}/status", response={200: StaffOrderOut, **STAFF_WRITE}, auth=api_auth)
 def staff_order_status(request: HttpRequest, slug: Slug, number: Number, payload: StatusIn) -> Order:
     """Move the order on (confirmed, packed, out for delivery, ready for pickup, completed); a step
     that ``next_statuses`` does not offer is refused with code ``transition_not_allowed``."""
-    context = _context(request, slug, Permission.ORDERS_MANAGE)
+    context = business_context_for(request, slug, Permission.ORDERS_MANAGE)
     order = order_get(business=context.business, number=number)
     order_transition(order=order, actor=context.user, to_status=payload.status, note=payload.note, channel=Channel.API)
     return order_get(business=context.business, number=number)
@@ -437,7 +396,7 @@ def staff_order_status(request: HttpRequest, slug: Slug, number: Number, payload
 def staff_order_cancel(request: HttpRequest, slug: Slug, number: Number, payload: StaffCancelIn) -> Order:
     """Cancel with a reason the customer sees; the stock goes back. An order with confirmed
     payments is refunded first."""
-    context = _context(request, slug, Permission.ORDERS_MANAGE)
+    context = business_context_for(request, slug, Permission.ORDERS_MANAGE)
     order = order_get(business=context.business, number=number)
     order_cancel(order=order, actor=context.user, reason=payload.reason, by_customer=False, channel=Channel.API)
     return order_get(business=context.business, number=number)
@@ -477,7 +436,7 @@ def staff_payment_record(
     ``amount_minor``, ``reference``, ``proof``, ``received_by`` (the user id of the member who took
     the money, as in the team list; you by default) and ``paid_at`` (now by default). Confirmed at
     once when you may confirm payments (``payments.confirm``), else waiting for the cashier."""
-    context = _context(request, slug, Permission.PAYMENTS_RECORD)
+    context = business_context_for(request, slug, Permission.PAYMENTS_RECORD)
     order = order_get(business=context.business, number=number)
     payment = payment_record(
         order=order,
@@ -503,7 +462,7 @@ PAYMENTS = "/businesses/{slug}/payments"
 @router.post(PAYMENTS + "/{payment_id}/confirm", response={200: StaffPaymentOut, **STAFF_WRITE}, auth=api_auth)
 def staff_payment_confirm(request: HttpRequest, slug: Slug, payment_id: Id) -> Payment:
     """The money is really there: the order's paid amount goes up."""
-    context = _context(request, slug, Permission.PAYMENTS_CONFIRM)
+    context = business_context_for(request, slug, Permission.PAYMENTS_CONFIRM)
     payment = payment_get(business=context.business, payment_id=payment_id)
     payment_confirm(payment=payment, actor=context.user, channel=Channel.API)
     return payment_get(business=context.business, payment_id=payment_id)
@@ -517,7 +476,7 @@ def staff_payment_confirm(request: HttpRequest, slug: Slug, payment_id: Id) -> P
 )
 def staff_payment_proof(request: HttpRequest, slug: Slug, payment_id: Id) -> HttpResponseBase:
     """The proof of payment the customer or a member uploaded (for the shop's team only)."""
-    context = _context(request, slug, Permission.ORDERS_VIEW)
+    context = business_context_for(request, slug, Permission.ORDERS_VIEW)
     try:
         return proof_response(payment_get(business=context.business, payment_id=payment_id))
     except Http404 as error:
@@ -527,23 +486,10 @@ def staff_payment_proof(request: HttpRequest, slug: Slug, payment_id: Id) -> Htt
 @router.post(PAYMENTS + "/{payment_id}/reject", response={200: StaffPaymentOut, **STAFF_WRITE}, auth=api_auth)
 def staff_payment_reject(request: HttpRequest, slug: Slug, payment_id: Id, payload: RejectIn) -> Payment:
     """The money did not arrive (or not this much): the customer sees the reason."""
-    context = _context(request, slug, Permission.PAYMENTS_CONFIRM)
+    context = business_context_for(request, slug, Permission.PAYMENTS_CONFIRM)
     payment = payment_get(business=context.business, payment_id=payment_id)
     payment_reject(payment=payment, actor=context.user, reason=payload.reason, channel=Channel.API)
     return payment_get(business=context.business, payment_id=payment_id)
-
-
-def _recon_row(row: ReconRow, currency: str) -> dict[str, Any]:
-    amounts = {"recorded": row.recorded_minor, "confirmed": row.confirmed_minor}
-    amounts |= {"pending": row.pending_minor, "rejected": row.rejected_minor}
-    return {
-        "key": row.key,
-        "label": str(row.label),
-        "count": row.count,
-        "flag": None if row.flag is None else str(row.flag),
-        **{f"{name}_minor": amount for name, amount in amounts.items()},
-        **{f"{name}_formatted": money_format(amount, currency) for name, amount in amounts.items()},
-    }
 
 
 @router.get(
@@ -555,16 +501,16 @@ def _recon_row(row: ReconRow, currency: str) -> dict[str, Any]:
 def staff_reconciliation(request: HttpRequest, slug: Slug, query: Query[ReconciliationIn]) -> dict[str, Any]:
     """Payments of one local day per method and per staff member: recorded, confirmed, pending and
     rejected amounts, with ``problems`` saying what does not add up."""
-    context = _context(request, slug, Permission.PAYMENTS_CONFIRM)
+    context = business_context_for(request, slug, Permission.PAYMENTS_CONFIRM)
     day: date = query.date or timezone.localdate(timezone=_zone(context.business))
     recon = reconciliation_for(business=context.business, day=day)
     return {
         "day": recon.day,
         "currency": recon.currency,
-        "by_method": [_recon_row(row, recon.currency) for row in recon.rows_by_method],
-        "by_staff": [_recon_row(row, recon.currency) for row in recon.rows_by_staff],
-        "totals": _recon_row(recon.totals, recon.currency),
-        "problems": [str(problem) for problem in recon.problems],
+        "by_method": [recon_row_shown(row, recon.currency) for row in recon.rows_by_method],
+        "by_staff": [recon_row_shown(row, recon.currency) for row in recon.rows_by_staff],
+        "totals": recon_row_shown(recon.totals, recon.currency),
+        "problems": recon_problems(recon),
         "payments": recon.payments,
     }
 
@@ -577,13 +523,13 @@ SETTINGS = "/businesses/{slug}/order-settings"
 @router.get(SETTINGS, response={200: OrderSettingsOut, **STAFF_READ}, auth=api_auth, summary="How the shop sells")
 def staff_order_settings(request: HttpRequest, slug: Slug) -> OrderSettings:
     """The payment gateway's server key is never shown: ``gateway_server_key_set`` says whether there is one."""
-    return order_settings_for(business=_context(request, slug, Permission.BUSINESS_EDIT).business)
+    return order_settings_for(business=business_context_for(request, slug, Permission.BUSINESS_EDIT).business)
 
 
 @router.patch(SETTINGS, response={200: OrderSettingsOut, **STAFF_WRITE}, auth=api_auth)
 def staff_order_settings_update(request: HttpRequest, slug: Slug, payload: OrderSettingsPatchIn) -> OrderSettings:
     """Change only the fields sent."""
-    context = _context(request, slug, Permission.BUSINESS_EDIT)
+    context = business_context_for(request, slug, Permission.BUSINESS_EDIT)
     return order_settings_update(business=context.business, actor=context.user, **payload.dict(exclude_unset=True))
 
 

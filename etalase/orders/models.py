@@ -165,6 +165,23 @@ class Order(TimeStampedModel):
     def is_paid(self) -> bool:
         return self.paid_minor >= self.total_minor
 
+    @property
+    def is_pending(self) -> bool:
+        """Waiting for the shop's confirmation."""
+        return self.status == OrderStatus.PENDING
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == OrderStatus.COMPLETED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == OrderStatus.CANCELLED
+
+    @property
+    def is_delivery(self) -> bool:
+        return self.fulfilment == Fulfilment.DELIVERY
+
 
 class OrderLine(models.Model):
     """A snapshot of what was ordered: title, SKU and price as they were at checkout."""
@@ -209,6 +226,11 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
+
+    @property
+    def is_cancellation(self) -> bool:
+        """The step that cancelled the order."""
+        return self.to_status == OrderStatus.CANCELLED
 
 
 class Payment(TimeStampedModel):
@@ -273,6 +295,19 @@ class Payment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.amount_minor}"
+
+    @property
+    def is_pending(self) -> bool:
+        """Waiting for a cashier's confirmation."""
+        return self.status == PaymentStatus.PENDING
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == PaymentStatus.CONFIRMED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == PaymentStatus.REJECTED
 
 
 class GatewayNotification(models.Model):

@@ -36,6 +36,36 @@ def _person(user: Any) -> dict[str, Any] | None:
     return None if user is None else {"id": user.pk, "name": user.display_name}
 
 
+def _attribute(obj: Any, path: str) -> Any:
+    for name in path.split("."):
+        obj = getattr(obj, name)
+    return obj
+
+
+# Resolvers written once: ``resolve_total_formatted = money_resolver("total_minor", "currency")`` in a
+# schema declaring ``total_formatted: str`` fills it like a ``@staticmethod def resolve_…`` would.
+
+
+def money_resolver(amount: str, currency: str) -> Any:
+    """``amount`` (an attribute in minor units) formatted in the currency at the ``currency`` path."""
+    return staticmethod(lambda obj: _money(getattr(obj, amount), _attribute(obj, currency)))
+
+
+def display_resolver(field: str) -> Any:
+    """The label of a choice field, in the request's language."""
+    return staticmethod(lambda obj: str(getattr(obj, f"get_{field}_display")()))
+
+
+def related_resolver(name: str) -> Any:
+    """The (prefetched) rows of a related manager, as a list."""
+    return staticmethod(lambda obj: list(getattr(obj, name).all()))
+
+
+def person_resolver(name: str) -> Any:
+    """A user foreign key as ``{"id", "name"}``, or None."""
+    return staticmethod(lambda obj: _person(getattr(obj, name)))
+
+
 # --- shared pieces --------------------------------------------------------------------------------
 
 
@@ -70,13 +100,9 @@ class CartLineOut(Schema):
         ..., description="Why this line cannot be ordered as it is (unavailable, only N left); null when it can."
     )
 
-    @staticmethod
-    def resolve_unit_price_formatted(obj: Any) -> str:
-        return _money(obj.unit_price_minor, obj.product.currency)
+    resolve_unit_price_formatted = money_resolver("unit_price_minor", "product.currency")
 
-    @staticmethod
-    def resolve_total_formatted(obj: Any) -> str:
-        return _money(obj.total_minor, obj.product.currency)
+    resolve_total_formatted = money_resolver("total_minor", "product.currency")
 
     @staticmethod
     def resolve_problem(obj: Any) -> str | None:
@@ -94,9 +120,7 @@ class CartOut(Schema):
     is_empty: bool
     has_problems: bool = Field(..., description="True when a line must be changed before checking out.")
 
-    @staticmethod
-    def resolve_subtotal_formatted(obj: Any) -> str:
-        return _money(obj.subtotal_minor, obj.business.currency)
+    resolve_subtotal_formatted = money_resolver("subtotal_minor", "business.currency")
 
 
 class CartListOut(Schema):
@@ -146,13 +170,9 @@ class OrderLineOut(Schema):
     total_minor: int
     total_formatted: str
 
-    @staticmethod
-    def resolve_unit_price_formatted(obj: Any) -> str:
-        return _money(obj.unit_price_minor, obj.order.currency)
+    resolve_unit_price_formatted = money_resolver("unit_price_minor", "order.currency")
 
-    @staticmethod
-    def resolve_total_formatted(obj: Any) -> str:
-        return _money(obj.total_minor, obj.order.currency)
+    resolve_total_formatted = money_resolver("total_minor", "order.currency")
 
 
 class OrderEventOut(Schema):
@@ -162,17 +182,13 @@ class OrderEventOut(Schema):
     note: str
     created_at: datetime
 
-    @staticmethod
-    def resolve_label(obj: Any) -> str:
-        return str(obj.get_to_status_display())
+    resolve_label = display_resolver("to_status")
 
 
 class StaffOrderEventOut(OrderEventOut):
     actor: PersonOut | None
 
-    @staticmethod
-    def resolve_actor(obj: Any) -> dict[str, Any] | None:
-        return _person(obj.actor)
+    resolve_actor = person_resolver("actor")
 
 
 class PaymentOut(Schema):
@@ -190,17 +206,11 @@ class PaymentOut(Schema):
     confirmed_at: datetime | None
     rejected_reason: str
 
-    @staticmethod
-    def resolve_method_label(obj: Any) -> str:
-        return str(obj.get_method_display())
+    resolve_method_label = display_resolver("method")
 
-    @staticmethod
-    def resolve_status_label(obj: Any) -> str:
-        return str(obj.get_status_display())
+    resolve_status_label = display_resolver("status")
 
-    @staticmethod
-    def resolve_amount_formatted(obj: Any) -> str:
-        return _money(obj.amount_minor, obj.order.currency)
+    resolve_amount_formatted = money_resolver("amount_minor", "order.currency")
 
     @staticmethod
     def resolve_has_proof(obj: Any) -> bool:
@@ -223,17 +233,11 @@ class StaffPaymentOut(PaymentOut):
             return None
         return f"/api/v1/businesses/{obj.business.slug}/payments/{obj.pk}/proof"
 
-    @staticmethod
-    def resolve_recorded_by(obj: Any) -> dict[str, Any] | None:
-        return _person(obj.recorded_by)
+    resolve_recorded_by = person_resolver("recorded_by")
 
-    @staticmethod
-    def resolve_received_by(obj: Any) -> dict[str, Any] | None:
-        return _person(obj.received_by)
+    resolve_received_by = person_resolver("received_by")
 
-    @staticmethod
-    def resolve_confirmed_by(obj: Any) -> dict[str, Any] | None:
-        return _person(obj.confirmed_by)
+    resolve_confirmed_by = person_resolver("confirmed_by")
 
 
 class ReviewOut(Schema):
@@ -256,17 +260,11 @@ class _Amounts(Schema):
     due_formatted: str
     is_paid: bool
 
-    @staticmethod
-    def resolve_total_formatted(obj: Any) -> str:
-        return _money(obj.total_minor, obj.currency)
+    resolve_total_formatted = money_resolver("total_minor", "currency")
 
-    @staticmethod
-    def resolve_paid_formatted(obj: Any) -> str:
-        return _money(obj.paid_minor, obj.currency)
+    resolve_paid_formatted = money_resolver("paid_minor", "currency")
 
-    @staticmethod
-    def resolve_due_formatted(obj: Any) -> str:
-        return _money(obj.due_minor, obj.currency)
+    resolve_due_formatted = money_resolver("due_minor", "currency")
 
 
 class _FullAmounts(_Amounts):
@@ -275,13 +273,9 @@ class _FullAmounts(_Amounts):
     delivery_fee_minor: int
     delivery_fee_formatted: str
 
-    @staticmethod
-    def resolve_subtotal_formatted(obj: Any) -> str:
-        return _money(obj.subtotal_minor, obj.currency)
+    resolve_subtotal_formatted = money_resolver("subtotal_minor", "currency")
 
-    @staticmethod
-    def resolve_delivery_fee_formatted(obj: Any) -> str:
-        return _money(obj.delivery_fee_minor, obj.currency)
+    resolve_delivery_fee_formatted = money_resolver("delivery_fee_minor", "currency")
 
 
 def _receipt_url(obj: Any) -> str:
@@ -300,9 +294,7 @@ class OrderSummaryOut(_Amounts):
     fulfilment: Fulfilment
     placed_at: datetime
 
-    @staticmethod
-    def resolve_status_label(obj: Any) -> str:
-        return str(obj.get_status_display())
+    resolve_status_label = display_resolver("status")
 
 
 class OrderPage(PageMeta):
@@ -332,27 +324,17 @@ class OrderOut(OrderSummaryOut, _FullAmounts):
 
     @staticmethod
     def resolve_can_review(obj: Any) -> bool:
-        return bool(obj.status == OrderStatus.COMPLETED)
+        return bool(obj.is_completed)
 
-    @staticmethod
-    def resolve_lines(obj: Any) -> list[Any]:
-        return list(obj.lines.all())
+    resolve_lines = related_resolver("lines")
 
-    @staticmethod
-    def resolve_events(obj: Any) -> list[Any]:
-        return list(obj.events.all())
+    resolve_events = related_resolver("events")
 
-    @staticmethod
-    def resolve_payments(obj: Any) -> list[Any]:
-        return list(obj.payments.all())
+    resolve_payments = related_resolver("payments")
 
-    @staticmethod
-    def resolve_reviews(obj: Any) -> list[Any]:
-        return list(obj.reviews.all())
+    resolve_reviews = related_resolver("reviews")
 
-    @staticmethod
-    def resolve_receipt_url(obj: Any) -> str:
-        return _receipt_url(obj)
+    resolve_receipt_url = staticmethod(_receipt_url)
 
 
 class CheckoutIn(Schema):
@@ -393,13 +375,9 @@ class ReceiptPaymentOut(Schema):
     amount_formatted: str
     paid_at: datetime
 
-    @staticmethod
-    def resolve_method_label(obj: Any) -> str:
-        return str(obj.get_method_display())
+    resolve_method_label = display_resolver("method")
 
-    @staticmethod
-    def resolve_amount_formatted(obj: Any) -> str:
-        return _money(obj.amount_minor, obj.order.currency)
+    resolve_amount_formatted = money_resolver("amount_minor", "order.currency")
 
 
 class ReceiptOut(_FullAmounts):
@@ -422,21 +400,15 @@ class ReceiptOut(_FullAmounts):
     payments: list[ReceiptPaymentOut] = Field(..., description="Confirmed and pending payments, oldest first.")
     receipt_url: str
 
-    @staticmethod
-    def resolve_status_label(obj: Any) -> str:
-        return str(obj.get_status_display())
+    resolve_status_label = display_resolver("status")
 
-    @staticmethod
-    def resolve_lines(obj: Any) -> list[Any]:
-        return list(obj.lines.all())
+    resolve_lines = related_resolver("lines")
 
     @staticmethod
     def resolve_payments(obj: Any) -> list[Any]:
         return [payment for payment in obj.payments.all() if payment.status != PaymentStatus.REJECTED]
 
-    @staticmethod
-    def resolve_receipt_url(obj: Any) -> str:
-        return _receipt_url(obj)
+    resolve_receipt_url = staticmethod(_receipt_url)
 
 
 # --- orders: staff ----------------------------------------------------------------------------------
@@ -458,9 +430,7 @@ class StaffOrderSummaryOut(_Amounts):
     contact: ContactOut
     placed_at: datetime
 
-    @staticmethod
-    def resolve_status_label(obj: Any) -> str:
-        return str(obj.get_status_display())
+    resolve_status_label = display_resolver("status")
 
 
 class StaffOrderPage(PageMeta):
@@ -484,9 +454,7 @@ class StaffOrderOut(StaffOrderSummaryOut, _FullAmounts):
     receipt_token: str
     receipt_url: str
 
-    @staticmethod
-    def resolve_created_by(obj: Any) -> dict[str, Any] | None:
-        return _person(obj.created_by)
+    resolve_created_by = person_resolver("created_by")
 
     @staticmethod
     def resolve_next_statuses(obj: Any) -> list[dict[str, str]]:
@@ -496,21 +464,13 @@ class StaffOrderOut(StaffOrderSummaryOut, _FullAmounts):
     def resolve_can_cancel(obj: Any) -> bool:
         return order_can_cancel(obj)
 
-    @staticmethod
-    def resolve_lines(obj: Any) -> list[Any]:
-        return list(obj.lines.all())
+    resolve_lines = related_resolver("lines")
 
-    @staticmethod
-    def resolve_events(obj: Any) -> list[Any]:
-        return list(obj.events.all())
+    resolve_events = related_resolver("events")
 
-    @staticmethod
-    def resolve_payments(obj: Any) -> list[Any]:
-        return list(obj.payments.all())
+    resolve_payments = related_resolver("payments")
 
-    @staticmethod
-    def resolve_receipt_url(obj: Any) -> str:
-        return _receipt_url(obj)
+    resolve_receipt_url = staticmethod(_receipt_url)
 
 
 class StaffOrderFilterIn(PageIn):
@@ -616,9 +576,7 @@ class OrderSettingsOut(Schema):
     gateway_enabled: bool
     gateway_server_key_set: bool = Field(..., description="The key itself is never shown again.")
 
-    @staticmethod
-    def resolve_delivery_fee_formatted(obj: Any) -> str:
-        return _money(obj.delivery_fee_minor, obj.business.currency)
+    resolve_delivery_fee_formatted = money_resolver("delivery_fee_minor", "business.currency")
 
     @staticmethod
     def resolve_gateway_server_key_set(obj: Any) -> bool:

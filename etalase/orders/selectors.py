@@ -14,16 +14,14 @@ from zoneinfo import ZoneInfo
 from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from etalase.catalog.enums import ProductStatus
 from etalase.catalog.models import Product
 from etalase.catalog.selectors import cover_prefetch
 from etalase.core.errors import NotFound
-from etalase.core.formats import money_format
 from etalase.directory.enums import BusinessStatus
 from etalase.directory.models import Business, Membership
-from etalase.orders.enums import OrderStatus, PaymentMethod, PaymentStatus
+from etalase.orders.enums import Fulfilment, OrderStatus, PaymentMethod, PaymentStatus
 from etalase.orders.models import Cart, CartItem, Order, OrderEvent, OrderSettings, Payment, Review
 
 # --- settings ------------------------------------------------------------------------------------
@@ -48,6 +46,17 @@ def payment_methods_for(*, business: Business, settings: OrderSettings | None = 
     if settings.gateway_enabled and settings.gateway_server_key:
         methods.append(PaymentMethod.GATEWAY)
     return methods
+
+
+def fulfilments_for(*, business: Business, settings: OrderSettings | None = None) -> list[str]:
+    """How the business hands orders over (pickup, delivery), in a fixed order."""
+    settings = settings or order_settings_for(business=business)
+    choices: list[str] = []
+    if settings.pickup_enabled:
+        choices.append(Fulfilment.PICKUP)
+    if settings.delivery_enabled:
+        choices.append(Fulfilment.DELIVERY)
+    return choices
 
 
 # --- carts ---------------------------------------------------------------------------------------
@@ -231,9 +240,9 @@ def order_receipt_get(*, token: str) -> Order:
 
 
 def order_pending_minor(order: Order) -> int:
-    """What the order's payments waiting for confirmation add up to."""
-    total = Payment.objects.filter(order=order, status=PaymentStatus.PENDING).aggregate(total=Sum("amount_minor"))
-    return int(total["total"] or 0)
+    """What the order's payments waiting for confirmation add up to (from its prefetched payments
+    when a selector fetched them, else one query)."""
+    return sum(payment.amount_minor for payment in order.payments.all() if payment.status == PaymentStatus.PENDING)
 
 
 def order_payable_minor(order: Order) -> int:
@@ -277,7 +286,6 @@ class ReconRow:
     pending_minor: int = 0
     rejected_minor: int = 0
     count: int = 0
-    flag: str | None = None  # translated: what does not add up on this row
 
     def add(self, payment: Payment) -> None:
         self.count += 1
@@ -292,19 +300,25 @@ class ReconRow:
 
 @dataclass
 class Reconciliation:
+    """The day's payments in rows and what a cashier should act on; ``orders.wording`` says it in words."""
+
     day: dt.date
     rows_by_method: list[ReconRow]
     rows_by_staff: list[ReconRow]
     totals: ReconRow
-    problems: list[str]
     payments: list[Payment]
     currency: str = "IDR"
     pending_earlier: list[Payment] = field(default_factory=list)  # still waiting from before the day
     completed_unpaid: list[Order] = field(default_factory=list)  # completed that day, not fully paid
 
     @property
+    def payments_to_check(self) -> list[Payment]:
+        """The day's payments not confirmed: waiting (cash recorded or a customer's) or rejected."""
+        return [payment for payment in self.payments if payment.status != PaymentStatus.CONFIRMED]
+
+    @property
     def is_clean(self) -> bool:
-        return not self.problems
+        return not (self.payments_to_check or self.pending_earlier or self.completed_unpaid)
 
 
 def local_day_bounds(business: Business, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -313,15 +327,6 @@ def local_day_bounds(business: Business, day: dt.date) -> tuple[dt.datetime, dt.
     start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     return start, end
-
-
-def _row_flag(row: ReconRow) -> str | None:
-    parts = []
-    if row.pending_minor:
-        parts.append(str(_("not confirmed yet")))
-    if row.rejected_minor:
-        parts.append(str(_("rejected payments")))
-    return ", ".join(parts) or None
 
 
 def _staff_key(payment: Payment, member_ids: set[int]) -> tuple[str, Any]:
@@ -334,21 +339,47 @@ def _staff_key(payment: Payment, member_ids: set[int]) -> tuple[str, Any]:
 
 
 def reconciliation_for(*, business: Business, day: dt.date) -> Reconciliation:
-    """What was paid on ``day`` (the business's local day), per method and per staff member, and
-    every sentence a cashier should act on: pending or unconfirmed cash, rejected payments, payments
-    still waiting from earlier days, orders completed that day without being fully paid."""
+    """What was paid on ``day`` (the business's local day), per method and per staff member, with
+    what a cashier should act on: the day's payments not confirmed, payments still waiting from
+    earlier days, orders completed that day without being fully paid."""
     start, end = local_day_bounds(business, day)
-    currency = business.currency
     payments = list(
         Payment.objects.filter(business=business, paid_at__gte=start, paid_at__lt=end)
         .select_related("order", "order__contact", "recorded_by", "received_by", "confirmed_by")
         .order_by("paid_at", "pk")
     )
-    member_ids = set(Membership.objects.filter(business=business).values_list("user_id", flat=True))
+    rows_by_method, rows_by_staff, totals = _recon_rows(business, payments)
+    return Reconciliation(
+        day=day,
+        rows_by_method=rows_by_method,
+        rows_by_staff=rows_by_staff,
+        totals=totals,
+        payments=payments,
+        currency=business.currency,
+        pending_earlier=list(
+            Payment.objects.filter(business=business, status=PaymentStatus.PENDING, paid_at__lt=start)
+            .select_related("order", "recorded_by", "received_by")
+            .order_by("paid_at", "pk")
+        ),
+        completed_unpaid=list(
+            Order.objects.filter(
+                business=business,
+                status=OrderStatus.COMPLETED,
+                completed_at__gte=start,
+                completed_at__lt=end,
+                paid_minor__lt=F("total_minor"),
+            )
+            .select_related("contact")
+            .order_by("completed_at", "pk")
+        ),
+    )
 
-    by_method: dict[str, ReconRow] = {}
-    for method, label in PaymentMethod.choices:
-        by_method[method] = ReconRow(label=str(label), key=method)
+
+def _recon_rows(business: Business, payments: list[Payment]) -> tuple[list[ReconRow], list[ReconRow], ReconRow]:
+    """The payments added up per method (those used), per person (members by name, then the
+    customers and the gateway) and in total."""
+    member_ids = set(Membership.objects.filter(business=business).values_list("user_id", flat=True))
+    by_method = {method: ReconRow(label=str(label), key=method) for method, label in PaymentMethod.choices}
     by_staff: dict[str, ReconRow] = {}
     totals = ReconRow(label=str(_("Total")), key="total")
     for payment in payments:
@@ -364,87 +395,9 @@ def reconciliation_for(*, business: Business, day: dt.date) -> Reconciliation:
             by_staff[key] = ReconRow(label=str(name), key=key)
         by_staff[key].add(payment)
         totals.add(payment)
-
     rows_by_method = [row for row in by_method.values() if row.count]
     rows_by_staff = sorted(by_staff.values(), key=lambda row: (row.key in (CUSTOMER_KEY, GATEWAY_KEY), row.label))
-    for row in [*rows_by_method, *rows_by_staff, totals]:
-        row.flag = _row_flag(row)
-
-    def money(amount: int) -> str:
-        return money_format(amount, currency)
-
-    problems: list[str] = []
-    for payment in payments:
-        person = payment.received_by or payment.recorded_by
-        who = person.display_name if person is not None else str(_("the customer"))
-        values = {
-            "method": payment.get_method_display(),
-            "amount": money(payment.amount_minor),
-            "who": who,
-            "number": payment.order.number,
-        }
-        if payment.status == PaymentStatus.PENDING and payment.method == PaymentMethod.CASH:
-            problems.append(
-                str(_("%(method)s %(amount)s recorded by %(who)s for order #%(number)s is not confirmed.") % values)
-            )
-        elif payment.status == PaymentStatus.PENDING:
-            problems.append(
-                str(_("%(method)s %(amount)s from %(who)s for order #%(number)s is waiting for confirmation.") % values)
-            )
-        elif payment.status == PaymentStatus.REJECTED:
-            values["reason"] = payment.rejected_reason or "-"
-            problems.append(str(_("%(method)s %(amount)s for order #%(number)s was rejected: %(reason)s") % values))
-
-    pending_earlier = list(
-        Payment.objects.filter(business=business, status=PaymentStatus.PENDING, paid_at__lt=start)
-        .select_related("order", "recorded_by", "received_by")
-        .order_by("paid_at", "pk")
-    )
-    if pending_earlier:
-        problems.append(
-            str(
-                ngettext(
-                    "%(count)d payment from an earlier day (%(amount)s) is still waiting for confirmation.",
-                    "%(count)d payments from earlier days (%(amount)s) are still waiting for confirmation.",
-                    len(pending_earlier),
-                )
-                % {
-                    "count": len(pending_earlier),
-                    "amount": money(sum(payment.amount_minor for payment in pending_earlier)),
-                }
-            )
-        )
-
-    completed_unpaid = list(
-        Order.objects.filter(
-            business=business,
-            status=OrderStatus.COMPLETED,
-            completed_at__gte=start,
-            completed_at__lt=end,
-            paid_minor__lt=F("total_minor"),
-        )
-        .select_related("contact")
-        .order_by("completed_at", "pk")
-    )
-    for order in completed_unpaid:
-        problems.append(
-            str(
-                _("Order #%(number)s was completed but %(amount)s is still due.")
-                % {"number": order.number, "amount": money(order.due_minor)}
-            )
-        )
-
-    return Reconciliation(
-        day=day,
-        rows_by_method=rows_by_method,
-        rows_by_staff=rows_by_staff,
-        totals=totals,
-        problems=problems,
-        payments=payments,
-        currency=currency,
-        pending_earlier=pending_earlier,
-        completed_unpaid=completed_unpaid,
-    )
+    return rows_by_method, rows_by_staff, totals
 
 
 # --- reviews -------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from etalase.catalog.models import Product
 from etalase.catalog.services import product_hide
 from etalase.orders.enums import OrderStatus, PaymentStatus
 from etalase.orders.models import CartItem, Order, OrderLine, Payment, Review
-from etalase.orders.services import cart_add, order_transition
+from etalase.orders.services.carts import cart_add
+from etalase.orders.services.status import order_transition
 from tests.factories import UserFactory, business_owner
 from tests.support.orders import context_of, product_for_sale, proof_picture
 

@@ -16,7 +16,8 @@ from etalase.customers.models import Contact
 from etalase.directory.enums import Role
 from etalase.orders.enums import OrderStatus, PaymentStatus
 from etalase.orders.models import Order, OrderEvent, OrderSettings, Payment
-from etalase.orders.services import order_transition, payment_record, payment_submit
+from etalase.orders.services.payments import payment_record, payment_submit
+from etalase.orders.services.status import order_transition
 from tests.factories import UserFactory
 from tests.support.orders import SERVER_KEY, proof_picture
 

@@ -18,13 +18,11 @@ from etalase.catalog.models import Product
 from etalase.core.errors import Conflict, DomainError, ValidationError
 from etalase.orders.enums import PaymentStatus
 from etalase.orders.models import GatewayNotification, Order, OrderLine, Payment
-from etalase.orders.services import (
-    _retry_when_locked,
-    cart_add,
-    gateway_notification_receive,
-    order_checkout,
-    payment_submit,
-)
+from etalase.orders.services.carts import cart_add
+from etalase.orders.services.common import retry_when_locked
+from etalase.orders.services.gateway import gateway_notification_receive
+from etalase.orders.services.payments import payment_submit
+from etalase.orders.services.placement import order_checkout
 from tests.factories import UserFactory
 from tests.support.orders import checkout_for, product_for_sale, signed_notification
 
@@ -180,12 +178,12 @@ def test_a_locked_sqlite_database_is_tried_again_then_answered_busy():
     """Only SQLite answers "database is locked"; PostgreSQL waits for row locks, so nothing retries there."""
     calls: list[int] = []
 
-    @_retry_when_locked
+    @retry_when_locked
     def always_locked() -> None:
         calls.append(1)
         raise OperationalError("database is locked")
 
-    @_retry_when_locked
+    @retry_when_locked
     def locked_once() -> str:
         calls.append(2)
         if calls.count(2) == 1:

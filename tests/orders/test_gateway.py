@@ -18,14 +18,10 @@ from etalase.orders.gateways import (
     order_reference_split,
 )
 from etalase.orders.models import GatewayNotification, Order, Payment
-from etalase.orders.services import (
-    gateway_checkout_start,
-    gateway_notification_receive,
-    gateway_sandbox_pay,
-    order_cancel,
-    order_settings_update,
-    payment_record,
-)
+from etalase.orders.services.gateway import gateway_checkout_start, gateway_notification_receive, gateway_sandbox_pay
+from etalase.orders.services.order_settings import order_settings_update
+from etalase.orders.services.payments import payment_record
+from etalase.orders.services.status import order_cancel
 from tests.factories import UserFactory, business_owner
 from tests.support.orders import SERVER_KEY, checkout_for, signed_notification
 
@@ -110,7 +106,7 @@ pytestmark = pytest.mark.usefixtures("english")
 def test_a_settlement_records_a_payment_confirmed_by_the_gateway(order, customer, caplog):
     body = notification(order, payment_type="bank_transfer")
 
-    with caplog.at_level(logging.INFO, logger="etalase.orders.services"):
+    with caplog.at_level(logging.INFO, logger="etalase.orders.services.gateway"):
         note = gateway_notification_receive(gateway="midtrans", body=body)
 
     payment = Payment.objects.get()
@@ -150,7 +146,7 @@ def test_the_same_notification_twice_records_one_payment(order):
 
 @pytest.mark.django_db
 def test_a_forged_signature_changes_nothing_but_the_log(order, caplog):
-    with caplog.at_level(logging.WARNING, logger="etalase.orders.services"):
+    with caplog.at_level(logging.WARNING, logger="etalase.orders.services.gateway"):
         note = gateway_notification_receive(gateway="midtrans", body=notification(order, key="guessed-key"))
 
     assert (note.outcome, note.signature_valid, note.payment) == ("bad_signature", False, None)
@@ -331,7 +327,7 @@ def test_the_practice_gateway_is_off_unless_switched_on(settings, shop, customer
     from django.urls import reverse
 
     from etalase.orders.models import GatewayNotification, Payment
-    from etalase.orders.services import gateway_checkout_start, gateway_notification_receive
+    from etalase.orders.services.gateway import gateway_checkout_start, gateway_notification_receive
 
     settings.PAYMENT_SANDBOX = False
     order = checkout_for(customer, [(product, 1)])

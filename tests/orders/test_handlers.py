@@ -8,7 +8,8 @@ from etalase.customers.privacy.services import privacy_erase, privacy_export
 from etalase.customers.services import contact_create, contact_merge
 from etalase.orders.enums import Fulfilment, PaymentMethod
 from etalase.orders.models import Cart, Order, Payment
-from etalase.orders.services import cart_add, payment_submit
+from etalase.orders.services.carts import cart_add
+from etalase.orders.services.payments import payment_submit
 from tests.support.orders import checkout_for, proof_picture, staff_order_for
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,8 @@ from etalase.catalog.models import Product
 from etalase.catalog.services import product_hide, product_update
 from etalase.orders.enums import OrderStatus, PaymentMethod, PaymentStatus
 from etalase.orders.models import CartItem, Order, Payment, Review
-from etalase.orders.services import cart_add, order_transition
+from etalase.orders.services.carts import cart_add
+from etalase.orders.services.status import order_transition
 from tests.factories import PASSWORD, UserFactory, business_owner
 from tests.support.orders import BANK_DETAILS, context_of, proof_pdf, proof_picture, shop_open
 
@@ -514,7 +515,7 @@ def test_online_payment_through_the_sandbox_gateway(browser, order):
 
 
 def test_the_sandbox_gateway_asks_only_what_is_not_waiting_for_confirmation(browser, customer, order):
-    from etalase.orders.services import payment_submit
+    from etalase.orders.services.payments import payment_submit
 
     payment_submit(order=order, user=customer, method=PaymentMethod.QRIS, amount_minor=85_000, reference="QR-9")
     url = reverse("orders:gateway_sandbox", args=[order.receipt_token])
@@ -604,7 +605,7 @@ def test_an_unknown_receipt_is_a_404(client_for):
 
 
 def test_the_receipt_shows_payments_and_paid_in_full(client_for, order, cashier):
-    from etalase.orders.services import payment_record
+    from etalase.orders.services.payments import payment_record
 
     payment_record(order=order, actor=cashier, method=PaymentMethod.CASH, amount_minor=385_000, confirm=True)
 

@@ -13,7 +13,8 @@ from etalase.customers.models import Contact
 from etalase.directory.enums import Role
 from etalase.orders.enums import OrderChannel, OrderStatus, PaymentMethod, PaymentStatus
 from etalase.orders.models import Order, OrderSettings, Payment
-from etalase.orders.services import order_transition, payment_record, payment_submit
+from etalase.orders.services.payments import payment_record, payment_submit
+from etalase.orders.services.status import order_transition
 from tests.factories import UserFactory, registered_business
 from tests.support.orders import SERVER_KEY, checkout_for, proof_picture
 

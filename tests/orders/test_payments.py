@@ -16,16 +16,16 @@ from etalase.core.errors import NotFound, ValidationError
 from etalase.orders.enums import OrderStatus, PaymentStatus
 from etalase.orders.models import Order, Payment
 from etalase.orders.selectors import payment_get, payment_list, reconciliation_for
-from etalase.orders.services import (
+from etalase.orders.services.order_settings import order_settings_update
+from etalase.orders.services.payments import (
     PROOF_MAX_BYTES,
-    order_cancel,
-    order_settings_update,
-    order_transition,
     payment_confirm,
     payment_record,
     payment_reject,
     payment_submit,
 )
+from etalase.orders.services.status import order_cancel, order_transition
+from etalase.orders.wording import recon_problems, recon_row_flag
 from tests.factories import UserFactory, business_owner
 from tests.support.orders import picture_bytes, proof_pdf, proof_picture
 
@@ -402,14 +402,14 @@ def test_the_day_reconciles_per_method_and_per_person_and_flags_what_does_not_ad
         0,
         2,
     )
-    assert cash.flag == "not confirmed yet"
+    assert recon_row_flag(cash) == "not confirmed yet"
     transfer_row = by_method["transfer"]
-    assert (transfer_row.recorded_minor, transfer_row.rejected_minor, transfer_row.flag) == (
+    assert (transfer_row.recorded_minor, transfer_row.rejected_minor, recon_row_flag(transfer_row)) == (
         255_000,
         255_000,
         "rejected payments",
     )
-    assert (by_method["qris"].confirmed_minor, by_method["qris"].flag) == (155_000, None)
+    assert (by_method["qris"].confirmed_minor, recon_row_flag(by_method["qris"])) == (155_000, None)
 
     by_person = {row.label: row for row in recon.rows_by_staff}
     assert set(by_person) == {"Rina Kasir", "Joko Sales", "Customer (online)"}
@@ -429,7 +429,7 @@ def test_the_day_reconciles_per_method_and_per_person_and_flags_what_does_not_ad
     assert totals.recorded_minor == sum(row.recorded_minor for row in recon.rows_by_method)
     assert totals.recorded_minor == sum(row.recorded_minor for row in recon.rows_by_staff)
     assert [payment.pk for payment in recon.payments] == [cash_confirmed.pk, cash_pending.pk, transfer.pk, qris.pk]
-    assert recon.problems == [
+    assert recon_problems(recon) == [
         "Cash IDR 50,000 recorded by Joko Sales for order #1 is not confirmed.",
         "Bank transfer IDR 255,000 for order #2 was rejected: Blurry proof",
         "1 payment from an earlier day (IDR 85,000) is still waiting for confirmation.",
@@ -442,7 +442,7 @@ def test_the_day_reconciles_per_method_and_per_person_and_flags_what_does_not_ad
 def test_a_quiet_day_reconciles_to_nothing(shop):
     recon = reconciliation_for(business=shop, day=dt.date(2024, 1, 1))
 
-    assert (recon.rows_by_method, recon.rows_by_staff, recon.problems, recon.payments) == ([], [], [], [])
+    assert (recon.rows_by_method, recon.rows_by_staff, recon_problems(recon), recon.payments) == ([], [], [], [])
     assert recon.totals.recorded_minor == 0
     assert recon.is_clean
 

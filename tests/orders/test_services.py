@@ -25,19 +25,11 @@ from etalase.orders.selectors import (
     product_reviews,
     review_summary,
 )
-from etalase.orders.services import (
-    LineRequest,
-    cart_add,
-    cart_clear,
-    cart_set_quantity,
-    order_cancel,
-    order_checkout,
-    order_place,
-    order_reorder,
-    order_settings_update,
-    order_transition,
-    review_create,
-)
+from etalase.orders.services.carts import cart_add, cart_clear, cart_set_quantity, order_reorder
+from etalase.orders.services.order_settings import order_settings_update
+from etalase.orders.services.placement import LineRequest, order_checkout, order_place
+from etalase.orders.services.reviews import review_create
+from etalase.orders.services.status import order_cancel, order_transition
 from tests.factories import UserFactory, business_owner
 from tests.support.orders import context_of, product_for_sale
 

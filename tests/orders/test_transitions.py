@@ -9,7 +9,8 @@ from etalase.catalog.models import Product
 from etalase.core.errors import ValidationError
 from etalase.orders.enums import Fulfilment, OrderStatus
 from etalase.orders.models import Order, OrderEvent
-from etalase.orders.services import order_cancel, order_transition, payment_record, payment_submit
+from etalase.orders.services.payments import payment_record, payment_submit
+from etalase.orders.services.status import order_cancel, order_transition
 from etalase.orders.transitions import (
     ALLOWED,
     order_can_cancel,

@@ -30,7 +30,9 @@ from typing import Any
 
 import pytest
 
-PACKAGE_ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "etalase") + os.sep
+PACKAGE_ROOT = (
+    os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "etalase") + os.sep
+)
 CASCADE_FILE = os.path.join("django", "db", "models", "deletion.py")
 LOOKED_THROUGH = {"core"}
 DATA_GENERATORS = {"demo", "bench"}

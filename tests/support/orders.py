@@ -17,7 +17,9 @@ from etalase.directory.tenancy import BusinessContext, business_context_resolve
 from etalase.orders.enums import Fulfilment, OrderChannel
 from etalase.orders.gateways import MidtransLikeGateway, order_reference
 from etalase.orders.models import Order, OrderSettings
-from etalase.orders.services import LineRequest, cart_add, order_checkout, order_place, order_settings_update
+from etalase.orders.services.carts import cart_add
+from etalase.orders.services.order_settings import order_settings_update
+from etalase.orders.services.placement import LineRequest, order_checkout, order_place
 from tests.factories import business_owner
 
 SERVER_KEY = "SB-Mid-server-etalase-test-key"
