@@ -14,6 +14,7 @@ from etalase.activity.enums import Channel
 from etalase.activity.models import Activity
 from etalase.activity.registry import handlers_for
 from etalase.core import dispatch
+from etalase.core.numbers import positive_whole_number
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def activity_record(
 def data_contact_id(data: Any) -> int | None:
     """The contact an activity's data names (``data["contact_id"]``), or None."""
     value = data.get("contact_id") if isinstance(data, dict) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+    return positive_whole_number(value)
 
 
 def activity_contact_repoint(*, business: models.Model, from_contact_id: int, to_contact_id: int) -> int:

@@ -69,9 +69,11 @@ from etalase.customers.enums import ContactSource, RfmSegment, Stage
 from etalase.customers.filters import contact_filter_parse
 from etalase.customers.models import Contact, ContactTag, Segment, Tag
 from etalase.customers.selectors import contact_page, contact_search, contact_timeline, segment_count
-from etalase.customers.services import contact_search_text, contacts_aggregates_rebuild, segment_save
+from etalase.customers.services.aggregates import contacts_aggregates_rebuild
+from etalase.customers.services.contacts import contact_search_text
+from etalase.customers.services.segments import segment_save
 from etalase.directory.models import Business, Category, Membership
-from etalase.insights.customers import (
+from etalase.insights.customers.scoring import (
     DEFAULT_GAP_DAYS,
     churn_risk,
     info_known,

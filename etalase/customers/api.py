@@ -12,16 +12,16 @@ Error codes: ``invalid`` (400/422, see ``fields``), ``invalid_filter``, ``invali
 ``unauthenticated`` (401).
 """
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 
 from etalase.accounts.auth import api_auth
 from etalase.activity.enums import Channel
-from etalase.core.api import MAX_ID, errors
+from etalase.core.api import Id, Slug, errors
 from etalase.core.errors import DomainError, NotFound
 from etalase.core.pagination import paginate
 from etalase.customers.filters import contact_filter_parse
@@ -75,8 +75,6 @@ from etalase.directory.tenancy import BusinessContext, business_context_for
 
 router = Router(tags=["customers"])
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-Slug = Annotated[str, Path(max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")]
 
 READ = errors(400, 401, 403, 404, 422)
 WRITE = errors(400, 401, 403, 404, 409, 422)

@@ -18,6 +18,7 @@ from etalase.activity.models import Activity
 from etalase.activity.registry import verb_label
 from etalase.core.errors import DomainError
 from etalase.core.forms import form_add_domain_error
+from etalase.core.numbers import is_whole_number
 from etalase.core.pagination import page_number, paginate
 from etalase.customers.enums import ConsentChannel, ConsentPurpose, RfmSegment, Stage, Verb, upper_verbs
 from etalase.customers.filters import (
@@ -290,7 +291,7 @@ def timeline_entries(activities: list[Activity], *, slug: str, currency: str) ->
                 "label": verb_label(activity.verb),
                 "thing": thing,
                 "url": url,
-                "amount": amount if isinstance(amount, int) and not isinstance(amount, bool) else None,
+                "amount": amount if is_whole_number(amount) else None,
                 "currency": currency,
                 "excerpt": data.get("excerpt") if isinstance(data.get("excerpt"), str) else "",
                 "rating": data.get("rating") if isinstance(data.get("rating"), int) else None,

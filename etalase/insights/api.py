@@ -6,14 +6,13 @@ business, answers 404. A bad range answers 422 with a message per field.
 
 import datetime as dt
 from datetime import date
-from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router, Schema
+from ninja import Query, Router, Schema
 
 from etalase.accounts.auth import api_auth
 from etalase.catalog.selectors import product_get_for_business
-from etalase.core.api import MAX_ID, errors
+from etalase.core.api import Id, Slug, errors
 from etalase.core.errors import NotFound, ValidationError
 from etalase.directory.models import Business
 from etalase.directory.permissions import Permission
@@ -29,8 +28,6 @@ from etalase.insights.selectors import (
 
 router = Router(tags=["insights"])
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-Slug = Annotated[str, Path(max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")]
 READ_ERRORS = errors(401, 403, 404, 422)
 
 

@@ -6,13 +6,12 @@ integer minor units of the business's currency.
 """
 
 from datetime import date, datetime
-from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Path, Router, Schema
+from ninja import Router, Schema
 
 from etalase.accounts.auth import api_auth
-from etalase.core.api import errors
+from etalase.core.api import Slug, errors
 from etalase.customers.models import Contact
 from etalase.directory.models import Business
 from etalase.directory.permissions import Permission
@@ -38,7 +37,6 @@ from etalase.insights.customers.selectors import (
 
 router = Router(tags=["customer insights"])
 
-Slug = Annotated[str, Path(max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")]
 READ_ERRORS = errors(401, 403, 404)
 
 

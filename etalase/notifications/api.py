@@ -4,11 +4,11 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from etalase.accounts.auth import api_auth, api_user
-from etalase.core.api import MAX_ID, PageMeta, errors
+from etalase.core.api import Id, PageMeta, errors
 from etalase.core.errors import NotFound
 from etalase.core.pagination import paginate
 from etalase.directory.tenancy import business_context_for
@@ -30,8 +30,6 @@ from etalase.notifications.services import (
 )
 
 router = Router(tags=["notifications"], auth=api_auth)
-
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class NotificationOut(Schema):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from etalase.activity.models import Activity
 from etalase.catalog.enums import Verb as CatalogVerb
 from etalase.core.formats import money_format
+from etalase.core.numbers import is_whole_number, positive_whole_number
 from etalase.customers.enums import Verb as CustomerVerb
 from etalase.directory.permissions import Permission, permissions_for_role
 from etalase.engagement.enums import Verb as EngagementVerb
@@ -169,7 +170,7 @@ def interest_key(*, actor_id: int, product_id: int, now: dt.datetime, timezone_n
 
 
 def _id(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+    return positive_whole_number(value)
 
 
 def is_first_order(activity: Activity) -> bool:
@@ -419,7 +420,7 @@ def _order_details(values: dict[str, Any]) -> str:
     if values.get("number") is not None:
         parts.append(_("Order #%(number)s") % values)
     amount = values.get("amount_minor")
-    if isinstance(amount, int) and not isinstance(amount, bool):
+    if is_whole_number(amount):
         parts.append(money_format(amount, str(values.get("currency") or "IDR")))
     if values.get("method") in PaymentMethod.values:
         parts.append(str(PaymentMethod(values["method"]).label))

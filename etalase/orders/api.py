@@ -27,7 +27,7 @@ from ninja.files import UploadedFile
 from etalase.accounts.auth import api_auth, api_user
 from etalase.activity.enums import Channel
 from etalase.catalog.selectors import product_public_get
-from etalase.core.api import MAX_ID, errors
+from etalase.core.api import Id, Slug, errors
 from etalase.core.errors import NotFound, ValidationError
 from etalase.core.formats import money_format
 from etalase.core.pagination import paginate
@@ -99,9 +99,7 @@ from etalase.orders.wording import recon_problems, recon_row_shown
 
 router = Router(tags=["orders"])
 
-Slug = Annotated[str, Path(max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")]
 Number = Annotated[int, Path(ge=1, le=MAX_NUMBER, description="The order number, counted per business.")]
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Token = Annotated[str, Path(max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")]
 GatewayName = Annotated[str, Path(max_length=32, pattern=r"^[-a-z0-9_]+$")]
 IdempotencyKey = Annotated[

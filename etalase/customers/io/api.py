@@ -13,14 +13,14 @@ what needs the file (preview, mapping, starting again) answers 409 ``file_gone``
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
-from ninja import File, Path, Query, Router, Status
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
 from etalase.accounts.auth import api_auth, api_user
-from etalase.core.api import MAX_ID, errors
+from etalase.core.api import Id, Slug, errors
 from etalase.core.errors import Conflict, NotFound
 from etalase.customers.enums import ImportStatus
 from etalase.customers.io.exports import XLSX_TYPE, contacts_export_csv, contacts_export_xlsx
@@ -40,8 +40,6 @@ from etalase.directory.tenancy import business_context_for
 
 router = Router(tags=["customers"])
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-Slug = Annotated[str, Path(max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")]
 
 IMPORTS = "/businesses/{slug}/customers/imports"
 JOB = IMPORTS + "/{job_id}"

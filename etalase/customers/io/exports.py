@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from etalase.customers.enums import AuditAction
 from etalase.customers.filters import ContactFilter, contact_filter_parse
 from etalase.customers.selectors import contact_export_rows, contact_list
-from etalase.customers.services import audit_record
+from etalase.customers.services.audit import audit_record
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -33,7 +33,8 @@ from etalase.customers.io.exports import cell_safe
 from etalase.customers.io.fields import CleanRow, ImportField, row_clean
 from etalase.customers.io.jobs import job_data_rows, job_file_read, job_settings
 from etalase.customers.models import Consent, Contact, ContactTag, ImportJob, Tag
-from etalase.customers.services import audit_record, contact_search_text
+from etalase.customers.services.audit import audit_record
+from etalase.customers.services.contacts import contact_search_text
 
 logger = logging.getLogger(__name__)
 

@@ -5,15 +5,15 @@ A business that holds no record about the caller answers 404 like one that does 
 API never tells who is whose customer.
 """
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 
 from etalase.accounts.auth import api_auth, api_user
 from etalase.activity.enums import Channel
-from etalase.core.api import MAX_ID, errors
+from etalase.core.api import Id, Slug, errors
 from etalase.core.errors import NotFound, ValidationError
 from etalase.core.pagination import paginate
 from etalase.customers.models import PrivacyRequest
@@ -40,8 +40,6 @@ from etalase.directory.tenancy import business_context_for
 
 router = Router(tags=["privacy"], auth=api_auth)
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-Slug = Annotated[str, Path(max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")]
 
 CUSTOMER_READ = errors(401, 404, 422)
 CUSTOMER_WRITE = errors(400, 401, 404, 409, 422)

@@ -32,7 +32,9 @@ from etalase.customers.privacy.enums import (
     USER_ID_ACTIVITY_KEYS,
     PrivacyVerb,
 )
-from etalase.customers.services import audit_record, consent_set, contact_aggregates_recompute
+from etalase.customers.services.aggregates import contact_aggregates_recompute
+from etalase.customers.services.audit import audit_record
+from etalase.customers.services.consent import consent_set
 
 Section = Callable[[Contact], list[dict[str, Any]]]
 Eraser = Callable[[Contact], None]

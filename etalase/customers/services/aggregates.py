@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from etalase.activity.models import Activity
 from etalase.core.errors import ValidationError
+from etalase.core.numbers import is_whole_number
 from etalase.customers.enums import AuditAction, RfmSegment, Stage, upper_verbs
 from etalase.customers.models import Contact
 from etalase.customers.services.audit import audit_record
@@ -45,7 +46,7 @@ class _Tally:
             self.cancelled.add(order_key)
         elif verb == self.verbs.payment_confirmed or (verb == self.verbs.paid and data.get("confirmed") is True):
             amount = data.get("amount_minor")
-            if isinstance(amount, int) and not isinstance(amount, bool):
+            if is_whole_number(amount):
                 self.payments[str(data.get("payment_id") or f"a{activity_id}")] = amount
 
     def add_favourite_act(self, activity_id: int, verb: str, target_id: str, occurred_at: dt.datetime) -> None:

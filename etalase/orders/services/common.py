@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from etalase.catalog.models import Product
 from etalase.core.errors import Conflict, ValidationError
 from etalase.core.formats import money_format
+from etalase.core.numbers import is_whole_number
 from etalase.directory.enums import BusinessStatus
 from etalase.directory.models import Business
 from etalase.orders.enums import OrderStatus, PaymentStatus
@@ -37,10 +38,6 @@ IDEMPOTENCY_KEY_MAX_LENGTH = 120
 
 PRODUCT_UNAVAILABLE = _("“%(title)s” is no longer available.")
 PRODUCT_NOT_FOUND = _("This product is not available.")
-
-
-def is_whole_number(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def money(amount_minor: int, currency: str = "IDR") -> str:
@@ -128,7 +125,7 @@ def paid_recompute(order: Order) -> Order:
 
 
 def quantity_check(quantity: object, *, allow_zero: bool = False) -> int:
-    if not isinstance(quantity, int) or isinstance(quantity, bool):
+    if not is_whole_number(quantity):
         raise invalid(_("Enter the quantity as a whole number."), field="quantity")
     if quantity < (0 if allow_zero else 1):
         raise invalid(_("The quantity must be at least 1."), field="quantity")

@@ -7,10 +7,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from etalase.core.errors import ValidationError
+from etalase.core.numbers import is_whole_number
 from etalase.directory.models import Business
 from etalase.orders.models import OrderSettings
 from etalase.orders.selectors import order_settings_for
-from etalase.orders.services.common import invalid, is_whole_number
+from etalase.orders.services.common import invalid
 
 DELIVERY_FEE_MAX_MINOR = 10**9
 SETTINGS_TEXT_MAX_LENGTH = 500

@@ -20,6 +20,7 @@ from PIL import Image
 from etalase.activity.enums import Channel
 from etalase.activity.services import activity_record
 from etalase.core.errors import NotFound, ValidationError
+from etalase.core.numbers import is_whole_number
 from etalase.directory.models import Business, Membership
 from etalase.orders.enums import OrderStatus, PaymentMethod, PaymentStatus, Verb
 from etalase.orders.models import Order, Payment
@@ -52,7 +53,7 @@ def _is_member(business: Business, user: Any) -> bool:
 
 
 def _amount_check(amount_minor: object) -> int:
-    if not isinstance(amount_minor, int) or isinstance(amount_minor, bool):
+    if not is_whole_number(amount_minor):
         raise invalid(_("Enter the amount as a whole number, for example 50000."), field="amount_minor")
     if amount_minor <= 0:
         raise invalid(_("The amount must be more than zero."), field="amount_minor")

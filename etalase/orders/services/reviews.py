@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from etalase.activity.enums import Channel
 from etalase.activity.services import activity_record
 from etalase.core.errors import Conflict, NotFound, ValidationError
+from etalase.core.numbers import is_whole_number
 from etalase.orders.enums import OrderStatus, Verb
 from etalase.orders.models import Order, OrderLine, Review
-from etalase.orders.services.common import invalid, is_whole_number, text_clean
+from etalase.orders.services.common import invalid, text_clean
 
 REVIEW_MAX_LENGTH = 2000
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from etalase.customers.io.services import SOURCE_KEPT_FOR, UNSTARTED_KEPT_FOR, imports_purge
+from etalase.customers.io.purge import SOURCE_KEPT_FOR, UNSTARTED_KEPT_FOR, imports_purge
 
 
 class Command(BaseCommand):
