@@ -236,6 +236,18 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return self.filename
 
+    @property
+    def is_running(self) -> bool:
+        return self.status == ImportStatus.RUNNING
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == ImportStatus.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == ImportStatus.FAILED
+
 
 class PrivacyRequest(models.Model):
     """A customer's request under the personal data protection law: a download or an erasure."""

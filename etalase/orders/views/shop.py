@@ -286,6 +286,7 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
             "can_order": settings.accepts_orders and bool(fulfilments),
             "delivery_total_minor": cart_view.subtotal_minor + settings.delivery_fee_minor,
             "methods": payment_methods_for(business=business, settings=settings),
+            "PaymentMethod": PaymentMethod,
         },
         status=400 if form.is_bound else 200,
     )
@@ -349,6 +350,7 @@ def _my_order_page(
         "nav": "me",
         "settings": settings,
         "methods": methods,
+        "PaymentMethod": PaymentMethod,
         "payable_minor": payable,
         "can_pay": can_pay,
         "transfer_form": pay_forms.get(PaymentMethod.TRANSFER),
