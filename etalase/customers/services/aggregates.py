@@ -14,6 +14,7 @@ from etalase.core.errors import ValidationError
 from etalase.core.numbers import is_whole_number
 from etalase.customers.enums import AuditAction, RfmSegment, Stage, upper_verbs
 from etalase.customers.models import Contact
+from etalase.customers.scores import SCORE_COLUMNS
 from etalase.customers.services.audit import audit_record
 from etalase.customers.services.contacts import contact_surviving
 
@@ -197,19 +198,7 @@ def contact_stage_set(*, contact: Contact, stage: str, actor: Any) -> Contact:
     return contact
 
 
-SCORE_FIELDS = frozenset(
-    {
-        "rfm_recency",
-        "rfm_frequency",
-        "rfm_monetary",
-        "rfm_segment",
-        "churn_risk",
-        "info_score",
-        "personal_score",
-        "preferences",
-        "scores_at",
-    }
-)
+SCORE_FIELDS = frozenset((*SCORE_COLUMNS, "preferences", "scores_at"))
 
 
 def contact_scores_set(*, contact_id: int, **scores: Any) -> None:
