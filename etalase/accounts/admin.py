@@ -8,7 +8,7 @@ from etalase.accounts.models import ApiToken, User
 from etalase.core.phones import InvalidPhoneNumber, phone_normalize
 
 
-class IdentifierCleaning(forms.ModelForm):
+class IdentifierCleaning(forms.ModelForm[User]):
     """Operators type numbers as people do; the database keeps E.164 and lower-case emails."""
 
     def clean_phone(self) -> str | None:
@@ -31,13 +31,13 @@ class IdentifierCleaning(forms.ModelForm):
         return cleaned
 
 
-class UserAddForm(IdentifierCleaning, AdminUserCreationForm):
+class UserAddForm(IdentifierCleaning, AdminUserCreationForm[User]):
     class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ("phone", "email")
 
 
-class UserEditForm(IdentifierCleaning, UserChangeForm):
+class UserEditForm(IdentifierCleaning, UserChangeForm[User]):
     class Meta(UserChangeForm.Meta):
         model = User
         fields = (
@@ -57,7 +57,7 @@ class UserEditForm(IdentifierCleaning, UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     form = UserEditForm
     add_form = UserAddForm
     ordering = ["-date_joined"]
@@ -77,7 +77,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     search_fields = ["name", "prefix", "user__phone", "user__email"]
     readonly_fields = ["user", "name", "prefix", "digest", "created_at", "last_used_at", "revoked_at"]

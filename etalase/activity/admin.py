@@ -4,7 +4,7 @@ from etalase.activity.models import Activity
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(admin.ModelAdmin[Activity]):
     list_display = ["occurred_at", "verb", "business", "actor", "channel", "processed_at"]
     list_filter = ["verb", "channel"]
     search_fields = ["verb", "idempotency_key"]

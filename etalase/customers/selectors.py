@@ -12,6 +12,8 @@ index (:func:`_rows`); on PostgreSQL a tag, whose size its planner cannot see, i
 ``etalase bench crm`` measures all of it at 200,000 contacts.
 """
 
+from __future__ import annotations
+
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -158,7 +160,7 @@ def _seen_first_slice(queryset: QuerySet[Contact], offset: int, limit: int) -> l
     return list(unseen[start : start + limit])
 
 
-def _tags_prefetch() -> Prefetch:
+def _tags_prefetch() -> Prefetch[str, QuerySet[Tag], str]:
     return Prefetch("tags", queryset=Tag.objects.order_by("name"))
 
 

@@ -268,7 +268,7 @@ def for_you_score(candidate: Candidate, taste: Taste, *, now: dt.datetime, popul
 
     With no history (or for a visitor) only freshness and popularity remain: popular and new first.
     """
-    score = FIELD_WEIGHT * taste.field_share.get(candidate.category_id, 0.0)
+    score: float = FIELD_WEIGHT * taste.field_share.get(candidate.category_id, 0.0)
     if candidate.business_id in taste.followed:
         score += FOLLOW_WEIGHT
     age_days = max((now - candidate.published_at).total_seconds(), 0.0) / 86_400

@@ -424,7 +424,7 @@ def feed(request: HttpRequest) -> HttpResponse:
         is_continuation = bool(before)
     else:
         ranked = feed_for_you(request.user, page=number, size=FEED_PAGE_SIZE)
-        items = [FeedItem(PRODUCT, product.published_at, product) for product in ranked.items]  # type: ignore[arg-type]
+        items = [FeedItem(PRODUCT, product.published_at, product) for product in ranked.items]
         if ranked.has_next:
             next_url = f"?{urlencode({'tab': FOR_YOU, 'page': ranked.next_number})}"
         is_continuation = ranked.number > 1

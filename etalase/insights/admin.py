@@ -4,7 +4,7 @@ from etalase.insights.models import DailyMetric
 
 
 @admin.register(DailyMetric)
-class DailyMetricAdmin(admin.ModelAdmin):
+class DailyMetricAdmin(admin.ModelAdmin[DailyMetric]):
     """Read-only: rollups are written by activity processing and ``rollups_rebuild`` only."""
 
     list_display = ["business", "day", "metric", "product", "value"]
