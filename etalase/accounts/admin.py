@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from etalase.accounts.models import ApiToken, User
@@ -82,5 +83,5 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     search_fields = ["name", "prefix", "user__phone", "user__email"]
     readonly_fields = ["user", "name", "prefix", "digest", "created_at", "last_used_at", "revoked_at"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are created by their owner, who alone sees the secret

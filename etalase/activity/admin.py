@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from etalase.activity.models import Activity
 
@@ -11,8 +12,8 @@ class ActivityAdmin(admin.ModelAdmin[Activity]):
     raw_id_fields = ["business", "actor"]
     date_hierarchy = "occurred_at"
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
         return False  # append-only
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
         return False

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from etalase.insights.models import DailyMetric
 
@@ -13,8 +14,8 @@ class DailyMetricAdmin(admin.ModelAdmin[DailyMetric]):
     raw_id_fields = ["business", "product"]
     list_select_related = ["business", "product"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: DailyMetric | None = None) -> bool:
         return False
