@@ -2,13 +2,14 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from etalase.accounts.models import ApiToken, User
 from etalase.core.phones import InvalidPhoneNumber, phone_normalize
 
 
-class IdentifierCleaning(forms.ModelForm):
+class IdentifierCleaning(forms.ModelForm[User]):
     """Operators type numbers as people do; the database keeps E.164 and lower-case emails."""
 
     def clean_phone(self) -> str | None:
@@ -31,13 +32,13 @@ class IdentifierCleaning(forms.ModelForm):
         return cleaned
 
 
-class UserAddForm(IdentifierCleaning, AdminUserCreationForm):
+class UserAddForm(IdentifierCleaning, AdminUserCreationForm[User]):
     class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ("phone", "email")
 
 
-class UserEditForm(IdentifierCleaning, UserChangeForm):
+class UserEditForm(IdentifierCleaning, UserChangeForm[User]):
     class Meta(UserChangeForm.Meta):
         model = User
         fields = (
@@ -57,7 +58,7 @@ class UserEditForm(IdentifierCleaning, UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     form = UserEditForm
     add_form = UserAddForm
     ordering = ["-date_joined"]
@@ -77,10 +78,10 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     search_fields = ["name", "prefix", "user__phone", "user__email"]
     readonly_fields = ["user", "name", "prefix", "digest", "created_at", "last_used_at", "revoked_at"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are created by their owner, who alone sees the secret

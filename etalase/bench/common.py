@@ -26,6 +26,7 @@ from etalase.activity.models import Activity
 from etalase.activity.services import data_contact_id
 from etalase.catalog.enums import ProductStatus
 from etalase.catalog.models import Product
+from etalase.directory.models import Business
 
 BATCH = 50_000
 """Activities written per statement on SQLite (and between two progress reports)."""
@@ -148,7 +149,7 @@ def _activities_executemany(
         progress(written, total)
 
 
-def product_published(business: Any, *, title: str, price_minor: int, position: int, now: Any) -> Product:
+def product_published(business: Business, *, title: str, price_minor: int, position: int, now: Any) -> Product:
     """A published product to write in bulk with the others (``Product.objects.bulk_create``)."""
     return Product(
         business=business,

@@ -377,11 +377,11 @@ def _people(rng: random.Random, count: int, span: float) -> list[Person]:
 class Events:
     """Every activity of the data set as parallel arrays (compact), in time order once sorted."""
 
-    time: array = field(default_factory=lambda: array("d"))  # seconds before now
-    person: array = field(default_factory=lambda: array("l"))
-    code: array = field(default_factory=lambda: array("b"))
-    item: array = field(default_factory=lambda: array("l"))  # product index, or order number
-    amount: array = field(default_factory=lambda: array("q"))
+    time: array[float] = field(default_factory=lambda: array("d"))  # seconds before now
+    person: array[int] = field(default_factory=lambda: array("l"))
+    code: array[int] = field(default_factory=lambda: array("b"))
+    item: array[int] = field(default_factory=lambda: array("l"))  # product index, or order number
+    amount: array[int] = field(default_factory=lambda: array("q"))
 
     def add(self, when: float, person: int, code: int, item: int = 0, amount: int = 0) -> None:
         self.time.append(when)

@@ -15,7 +15,7 @@ from etalase.accounts.services import user_signup
 from etalase.customers.io.importer import import_run
 from etalase.customers.io.imports import import_start, import_upload
 from etalase.customers.models import Contact, ImportJob, Tag
-from etalase.directory.models import Category, Membership
+from etalase.directory.models import Business, Category, Membership
 from etalase.directory.services import business_register
 
 BENCHMARK_BUSINESS = "Etalase import benchmark"
@@ -51,7 +51,7 @@ def import_sample_csv(rows: int, *, seed: int = 6, bad_every: int = 50) -> bytes
     return out.getvalue().encode("cp1252")
 
 
-def import_benchmark(rows: int, *, business: Any = None) -> dict[str, Any]:
+def import_benchmark(rows: int, *, business: Business | None = None) -> dict[str, Any]:
     """Import a generated ``rows``-row CSV twice (the second run merges every row) and time both runs.
 
     Without ``business``, a dedicated benchmark business is used (registered on first use) and its
@@ -59,7 +59,7 @@ def import_benchmark(rows: int, *, business: Any = None) -> dict[str, Any]:
     """
     own_business = business is None
     owner = None
-    if own_business:
+    if business is None:
         business, owner = _benchmark_business()
         _benchmark_clear(business)
     data = import_sample_csv(rows)
@@ -105,7 +105,7 @@ def _benchmark_business() -> tuple[Any, Any]:
     return business, owner
 
 
-def _benchmark_clear(business: Any) -> None:
+def _benchmark_clear(business: Business) -> None:
     """Remove the benchmark business's customers, tags and import jobs (and their files)."""
     with transaction.atomic():
         for job in ImportJob.objects.filter(business=business):

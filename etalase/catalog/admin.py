@@ -11,7 +11,7 @@ from etalase.catalog.models import Post, Product, ProductImage
 from etalase.catalog.services import post_moderate, product_moderate
 
 
-class ProductImageInline(admin.TabularInline):
+class ProductImageInline(admin.TabularInline[ProductImage, Product]):
     model = ProductImage
     extra = 0
     fields = ["preview", "position", "alt_text", "width", "height"]
@@ -27,7 +27,7 @@ class ProductImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(admin.ModelAdmin[Product]):
     list_display = ["title", "business", "price_minor", "currency", "status", "is_hidden", "published_at"]
     list_filter = ["status", "is_hidden", "currency"]
     search_fields = ["title", "sku", "business__name", "business__slug"]
@@ -56,7 +56,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(admin.ModelAdmin[Post]):
     list_display = ["__str__", "business", "author", "is_hidden", "published_at"]
     list_filter = ["is_hidden"]
     search_fields = ["caption", "business__name", "business__slug"]

@@ -5,6 +5,8 @@ products), so a page costs the same number of queries whatever its length.
 may see"; the storefront, search and the engagement feed all start from them.
 """
 
+from __future__ import annotations
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from etalase.catalog.enums import ProductStatus
@@ -14,7 +16,7 @@ from etalase.directory.enums import BusinessStatus
 from etalase.directory.models import Business
 
 
-def cover_prefetch(lookup: str = "images") -> Prefetch:
+def cover_prefetch(lookup: str = "images") -> Prefetch[str, QuerySet[ProductImage], str]:
     """Each product's first photo only, in one query (a window function), read by ``Product.cover``.
 
     Another app listing rows that point at products prefetches ``cover_prefetch("product__images")``.
@@ -22,7 +24,7 @@ def cover_prefetch(lookup: str = "images") -> Prefetch:
     return Prefetch(lookup, queryset=ProductImage.objects.order_by("position", "id")[:1], to_attr="cover_images")
 
 
-def _all_photos_prefetch() -> Prefetch:
+def _all_photos_prefetch() -> Prefetch[str, QuerySet[ProductImage], str]:
     return Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"), to_attr="ordered_images")
 
 

@@ -20,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
+from etalase.accounts.models import User
 from etalase.activity.enums import Channel
 from etalase.activity.services import activity_record
 from etalase.catalog.enums import ProductStatus, Verb
@@ -682,7 +683,7 @@ def view_record(
     request_visitor_key: str,
     business: Business,
     product: Product | None = None,
-    user: Any = None,
+    user: User | None = None,
 ) -> None:
     """Record that a visitor saw the storefront or a product: one activity row, processed after commit.
 

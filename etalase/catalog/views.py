@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
+from etalase.accounts.auth import page_user_optional
 from etalase.catalog.forms import PhotosForm, PostForm, ProductForm
 from etalase.catalog.models import Post, Product
 from etalase.catalog.selectors import (
@@ -396,7 +397,12 @@ def _count_view(request: HttpRequest, business: Business, product: Product | Non
     if request.method != "GET" or NOT_A_VISITOR.search(request.headers.get("user-agent", "")):
         return
     try:
-        view_record(request_visitor_key=visitor_key(request), business=business, product=product, user=request.user)
+        view_record(
+            request_visitor_key=visitor_key(request),
+            business=business,
+            product=product,
+            user=page_user_optional(request),
+        )
     except DatabaseError:
         # Counting a visit must never cost the customer the page.
         logger.exception("Could not record a view of %s", business.slug)

@@ -4,11 +4,11 @@ Services never enqueue directly and never use signals; if the transaction rolls 
 sent. Outside a transaction the callback runs at once.
 """
 
-from typing import Any
+from __future__ import annotations
 
 from django.db import transaction
 from django.tasks import Task
 
 
-def on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
+def on_commit[**P, R](task: Task[P, R], *args: P.args, **kwargs: P.kwargs) -> None:
     transaction.on_commit(lambda: task.enqueue(*args, **kwargs), robust=True)

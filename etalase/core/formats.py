@@ -42,7 +42,7 @@ def money_format(amount_minor: int, currency: str = "IDR", *, language: str | No
     digits = minor_unit_digits(currency)
     locale, pattern = _money_pattern(babel_locale(language), digits)
     value = Decimal(amount_minor).scaleb(-digits)
-    text = pattern.apply(value, locale, currency=currency, currency_digits=False)
+    text: str = pattern.apply(value, locale, currency=currency, currency_digits=False)
     return text.replace("\xa0", " ")
 
 

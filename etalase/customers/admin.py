@@ -7,12 +7,13 @@ text, aggregates, consent ledger and audit log right); the operator only looks.
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 
 from etalase.customers.models import Contact, Segment
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin[M: Model](admin.ModelAdmin[M]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -24,7 +25,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(ReadOnlyAdmin):
+class ContactAdmin(ReadOnlyAdmin[Contact]):
     list_display = ["display_name", "business", "stage", "orders_count", "spent_minor", "last_seen_at", "merged_into"]
     list_filter = ["stage", "source", "rfm_segment"]
     search_fields = ["name", "phone", "email", "business__slug"]
@@ -34,7 +35,7 @@ class ContactAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Segment)
-class SegmentAdmin(ReadOnlyAdmin):
+class SegmentAdmin(ReadOnlyAdmin[Segment]):
     list_display = ["name", "business", "created_at"]
     search_fields = ["name", "business__slug"]
     list_select_related = ["business"]

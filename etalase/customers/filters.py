@@ -474,9 +474,9 @@ class _Condition:
     """A unique index names at most a few contacts: always read through it, never counted."""
 
 
-def plain(column: str, output_field: Field | None = None) -> Func:
+def plain(column: str, output_field: Field[Any, Any] | None = None) -> Func:
     """``+column``: the column's value, which SQLite answers without an index."""
-    field = output_field or cast(Field, Contact._meta.get_field(column))  # a column, not a reverse relation
+    field = output_field or cast(Field[Any, Any], Contact._meta.get_field(column))  # a column, not a reverse relation
     return Func(F(column), template="+%(expressions)s", output_field=field)
 
 
@@ -500,7 +500,8 @@ def _fts_ready() -> bool:
         return ready
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM sqlite_master WHERE name IN (%s, %s, %s, %s)", [FTS_TABLE, *FTS_TRIGGERS])
-        ready = cursor.fetchone()[0] == 1 + len(FTS_TRIGGERS)
+        found: int = cursor.fetchone()[0]
+        ready = found == 1 + len(FTS_TRIGGERS)
     _FTS_STATE[key] = (time.monotonic(), ready)
     return ready
 
@@ -656,7 +657,7 @@ def _filtered(
     *,
     driver: _Condition | None = None,
     indexed: tuple[_Condition, ...] = (),
-) -> Any:
+) -> QuerySet[Contact]:
     """``queryset`` read through the driver's (or the walk's) indexes, then the checks in order (but not
     those of a condition whose index named the same rows)."""
     answered: list[_Condition] = []

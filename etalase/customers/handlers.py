@@ -7,7 +7,10 @@ Orders, payments and cancellations (recorded with the order's ``contact_id``, wh
 favourites recount the contact from its activities, so processing one twice changes nothing.
 """
 
+from typing import cast
+
 from etalase.accounts.enums import Verb as AccountVerb
+from etalase.accounts.models import User
 from etalase.activity.models import Activity
 from etalase.activity.services import data_contact_id
 from etalase.customers.enums import Verb, upper_verbs
@@ -34,7 +37,7 @@ def contact_on_activity(activity: Activity) -> None:
     if activity.verb in verbs.views:
         contact = Contact.objects.filter(business_id=activity.business_id, user_id=activity.actor_id).first()
     else:
-        contact = contact_for_user(business=activity.business, user=activity.actor)
+        contact = contact_for_user(business=activity.business, user=cast(User, activity.actor))  # actor_id is set
     if contact is None:
         return
     if contact.merged_into_id is not None:

@@ -127,8 +127,8 @@ def _contacts_write(business: Business, names: Sequence[str], rows: Sequence[tup
     limit = connection.features.max_query_params or 10_000
     rows_per_insert = max(1, min(INSERT_ROWS, limit // (len(fields) + 1)))
     assignments = ", ".join(f"{quote(str(field.column))} = {temporary}.{quote(str(field.column))}" for field in fields)
-    id_column = quote(str(Contact._meta.pk.column))  # type: ignore[union-attr]
-    business_column = quote(str(Contact._meta.get_field("business").column))  # type: ignore[union-attr]
+    id_column = quote(str(Contact._meta.pk.column))
+    business_column = quote(str(Contact._meta.get_field("business").column))
     # Only identifiers from the model's own metadata are formatted in; values go as parameters.
     update = (
         f"UPDATE {table} SET {assignments} FROM {temporary} "  # noqa: S608

@@ -12,6 +12,8 @@ index (:func:`_rows`); on PostgreSQL a tag, whose size its planner cannot see, i
 ``etalase bench crm`` measures all of it at 200,000 contacts.
 """
 
+from __future__ import annotations
+
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -37,9 +39,10 @@ from etalase.customers.filters import (
     tag_size,
 )
 from etalase.customers.models import Consent, Contact, Note, Segment, Tag
+from etalase.directory.models import Business
 
 
-def _contacts(business: Any) -> QuerySet[Contact]:
+def _contacts(business: Business) -> QuerySet[Contact]:
     """The business's contacts as lists show them: merged ones are gone.
 
     On SQLite the "not merged" test is written ``+merged_into_id IS NULL``, which no index can answer:
@@ -52,13 +55,13 @@ def _contacts(business: Any) -> QuerySet[Contact]:
     return contacts.filter(merged_into__isnull=True)
 
 
-def contact_search(*, business: Any, query: str = "", limit: int = 20) -> list[Contact]:
+def contact_search(*, business: Business, query: str = "", limit: int = 20) -> list[Contact]:
     """Contacts whose name, email or city words start with the query's words, or whose phone starts
     with the digits typed (0812…, +62 812…, 812… alike); most recently seen first."""
     return _rows(business, ContactFilter(q=query), 0, max(0, limit))
 
 
-def contact_get(*, business: Any, contact_id: int) -> Contact | None:
+def contact_get(*, business: Business, contact_id: int) -> Contact | None:
     """The business's contact with this id; a merged contact answers with the one it was merged into."""
     contact = Contact.objects.filter(business=business, pk=contact_id).select_related("user").first()
     for _hop in range(10):
@@ -68,7 +71,7 @@ def contact_get(*, business: Any, contact_id: int) -> Contact | None:
     return contact
 
 
-def contact_list(*, business: Any, filters: ContactFilter | None = None, query: str = "") -> QuerySet[Contact]:
+def contact_list(*, business: Business, filters: ContactFilter | None = None, query: str = "") -> QuerySet[Contact]:
     """The business's contacts narrowed and ordered by ``filters`` (most recently seen first by default).
 
     ``query`` is a shortcut for ``ContactFilter(q=query)``.
@@ -77,7 +80,7 @@ def contact_list(*, business: Any, filters: ContactFilter | None = None, query: 
     return contact_filter_apply(_contacts(business), contact_filter, business_id=business.pk)
 
 
-def contact_page(*, business: Any, filters: ContactFilter | None = None, page: int = 1, size: int = 30) -> Page:
+def contact_page(*, business: Business, filters: ContactFilter | None = None, page: int = 1, size: int = 30) -> Page:
     """One page of :func:`contact_list`, tags prefetched; no COUNT, ``size + 1`` rows tell of a next page."""
     contact_filter = filters or ContactFilter()
     number = max(1, int(page))
@@ -92,7 +95,7 @@ WALK_BUDGET = 20_000
 a few milliseconds) before it reads the most selective condition's index instead."""
 
 
-def _rows(business: Any, contact_filter: ContactFilter, offset: int, limit: int) -> list[Contact]:
+def _rows(business: Business, contact_filter: ContactFilter, offset: int, limit: int) -> list[Contact]:
     """Rows ``offset..offset+limit`` of :func:`contact_list`.
 
     SQLite: walk the list in order within :data:`WALK_BUDGET`, then drive (see ``filters``); a walk
@@ -158,7 +161,7 @@ def _seen_first_slice(queryset: QuerySet[Contact], offset: int, limit: int) -> l
     return list(unseen[start : start + limit])
 
 
-def _tags_prefetch() -> Prefetch:
+def _tags_prefetch() -> Prefetch[str, QuerySet[Tag], str]:
     return Prefetch("tags", queryset=Tag.objects.order_by("name"))
 
 
@@ -166,7 +169,7 @@ def contact_tags(*, contact: Contact) -> list[Tag]:
     return list(Tag.objects.filter(contacts=contact).order_by("name"))
 
 
-def tag_list(*, business: Any) -> QuerySet[Tag]:
+def tag_list(*, business: Business) -> QuerySet[Tag]:
     """The business's tags, for filters and suggestions."""
     return Tag.objects.filter(business=business).order_by("name")
 
@@ -179,7 +182,7 @@ def contact_identities(*, contact: Contact) -> tuple[list[int], list[int]]:
     return [pk for pk, _user in rows], sorted({user for _pk, user in rows if user is not None})
 
 
-def contact_timeline(*, business: Any, contact: Contact) -> QuerySet[Activity]:
+def contact_timeline(*, business: Business, contact: Contact) -> QuerySet[Activity]:
     """Every activity of this contact at this business, newest first: their own acts (as an app user,
     also through the accounts of contacts merged into it) and acts about them that carry their contact
     id (an order taken by staff, a payment recorded, a note)."""
@@ -195,13 +198,13 @@ def contact_timeline(*, business: Any, contact: Contact) -> QuerySet[Activity]:
     )
 
 
-def note_list(*, business: Any, contact: Contact) -> QuerySet[Note]:
+def note_list(*, business: Business, contact: Contact) -> QuerySet[Note]:
     return (
         Note.objects.filter(business=business, contact=contact).select_related("author").order_by("-created_at", "-pk")
     )
 
 
-def consent_ledger(*, business: Any, contact: Contact) -> QuerySet[Consent]:
+def consent_ledger(*, business: Business, contact: Contact) -> QuerySet[Consent]:
     """Every consent given or withdrawn, newest first, with who recorded it."""
     return (
         Consent.objects.filter(business=business, contact=contact)
@@ -217,11 +220,11 @@ class SegmentWithCount:
     error: str = ""
 
 
-def segment_list(*, business: Any) -> QuerySet[Segment]:
+def segment_list(*, business: Business) -> QuerySet[Segment]:
     return Segment.objects.filter(business=business).order_by("name", "pk")
 
 
-def segment_get(*, business: Any, segment_id: int) -> Segment | None:
+def segment_get(*, business: Business, segment_id: int) -> Segment | None:
     return Segment.objects.filter(business=business, pk=segment_id).first()
 
 
@@ -230,16 +233,16 @@ def segment_filter(segment: Segment) -> ContactFilter:
     return contact_filter_parse(segment.filters or {})
 
 
-def segment_contacts(*, business: Any, segment: Segment) -> QuerySet[Contact]:
+def segment_contacts(*, business: Business, segment: Segment) -> QuerySet[Contact]:
     return contact_list(business=business, filters=segment_filter(segment))
 
 
-def segment_count(*, business: Any, segment: Segment) -> int:
+def segment_count(*, business: Business, segment: Segment) -> int:
     """How many contacts match the segment now (one COUNT; used for the live counts)."""
     return contact_count(business=business, filters=segment_filter(segment))
 
 
-def contact_count(*, business: Any, filters: ContactFilter | None = None) -> int:
+def contact_count(*, business: Business, filters: ContactFilter | None = None) -> int:
     """How many contacts match ``filters`` (shaped for counting rather than paging).
 
     SQLite: every contact of the business that matches, less the few merged ones that match, so a
@@ -257,7 +260,7 @@ def contact_count(*, business: Any, filters: ContactFilter | None = None) -> int
     return contacts.order_by().count()
 
 
-def segment_list_with_counts(*, business: Any) -> list[SegmentWithCount]:
+def segment_list_with_counts(*, business: Business) -> list[SegmentWithCount]:
     from etalase.core.errors import DomainError
 
     result = []
@@ -294,7 +297,7 @@ EXPORT_FIELDS = (
 )
 
 
-def contact_export_rows(*, business: Any, filters: ContactFilter | None = None) -> Iterator[dict[str, Any]]:
+def contact_export_rows(*, business: Business, filters: ContactFilter | None = None) -> Iterator[dict[str, Any]]:
     """Every contact the filters select, as plain dicts with :data:`EXPORT_FIELDS` (tags joined by ", ",
     consent as "whatsapp_marketing, email_service" of the granted ones), read in chunks."""
     queryset = contact_list(business=business, filters=filters).prefetch_related(_tags_prefetch())

@@ -14,6 +14,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from etalase.accounts.auth import page_user
 from etalase.activity.models import Activity
 from etalase.activity.registry import verb_label
 from etalase.core.errors import DomainError
@@ -143,7 +144,7 @@ def contacts_tag_bulk_view(request: HttpRequest) -> HttpResponse:
             business=business_context_of(request).business,
             contact_ids=[int(value) for value in ids],
             tag=request.POST.get("tag", ""),
-            actor=request.user,
+            actor=page_user(request),
         )
     except DomainError as error:
         messages.error(request, str(error.fields.get("tag") or error.fields.get("contact_ids") or error.message))
@@ -211,7 +212,7 @@ def _segment_save(request: HttpRequest, segment: Segment | None) -> HttpResponse
             business=business,
             name=request.POST.get("name", ""),
             filters={key: filters[key] for key in filters if key in FILTER_NAMES},
-            actor=request.user,
+            actor=page_user(request),
             segment=segment,
         )
     except DomainError as error:
@@ -226,7 +227,7 @@ def _segment_save(request: HttpRequest, segment: Segment | None) -> HttpResponse
 def segment_delete_view(request: HttpRequest, segment_id: int) -> HttpResponse:
     business = business_context_of(request).business
     segment = _segment(request, segment_id)
-    segment_delete(segment=segment, actor=request.user)
+    segment_delete(segment=segment, actor=page_user(request))
     messages.success(request, _("Segment “%(name)s” deleted.") % {"name": segment.name})
     return redirect("customers:segments", slug=business.slug)
 
@@ -385,7 +386,7 @@ def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = _contact(request, contact_id)
     if contact.pk != contact_id:  # merged into another: show the one that remains
         return redirect("customers:detail", slug=business_context_of(request).business.slug, contact_id=contact.pk)
-    contact_view_audit(business=business_context_of(request).business, actor=request.user, contact=contact)
+    contact_view_audit(business=business_context_of(request).business, actor=page_user(request), contact=contact)
     return render(request, "customers/contact_detail.html", _detail_context(request, contact))
 
 
@@ -420,7 +421,7 @@ def contact_tag_add_view(request: HttpRequest, contact_id: int) -> HttpResponse:
     form = TagForm(request.POST)
     if form.is_valid():
         try:
-            tag = contact_tag_add(contact=contact, name=form.cleaned_data["tag"], actor=request.user)
+            tag = contact_tag_add(contact=contact, name=form.cleaned_data["tag"], actor=page_user(request))
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -432,7 +433,7 @@ def contact_tag_add_view(request: HttpRequest, contact_id: int) -> HttpResponse:
 @require_POST
 def contact_tag_remove_view(request: HttpRequest, contact_id: int, tag_id: int) -> HttpResponse:
     contact = _contact(request, contact_id)
-    contact_tag_remove(contact=contact, tag_id=tag_id, actor=request.user)
+    contact_tag_remove(contact=contact, tag_id=tag_id, actor=page_user(request))
     return _after_contact_action(request, contact, _("Tag removed."))
 
 
@@ -443,7 +444,7 @@ def contact_stage_view(request: HttpRequest, contact_id: int) -> HttpResponse:
     form = StageForm(request.POST)
     if not form.is_valid():
         return _after_contact_action(request, contact, _("Choose VIP, inactive or automatic."), failed=True)
-    contact = contact_stage_set(contact=contact, stage=form.cleaned_data["stage"], actor=request.user)
+    contact = contact_stage_set(contact=contact, stage=form.cleaned_data["stage"], actor=page_user(request))
     return _after_contact_action(
         request, contact, _("Stage is now “%(stage)s”.") % {"stage": contact.get_stage_display()}
     )
@@ -463,7 +464,7 @@ def contact_consent_view(request: HttpRequest, contact_id: int) -> HttpResponse:
                 purpose=data["purpose"],
                 granted=data["granted"],
                 source=data["source"],
-                actor=request.user,
+                actor=page_user(request),
             )
         except DomainError as error:
             form_add_domain_error(form, error)
@@ -482,9 +483,9 @@ def _save(request: HttpRequest, contact: Contact | None) -> HttpResponse:
         if form.is_valid():
             try:
                 if contact is None:
-                    contact = contact_create(business=business, actor=request.user, **form.cleaned_data)
+                    contact = contact_create(business=business, actor=page_user(request), **form.cleaned_data)
                 else:
-                    contact = contact_update(contact=contact, actor=request.user, **form.cleaned_data)
+                    contact = contact_update(contact=contact, actor=page_user(request), **form.cleaned_data)
             except DomainError as error:
                 form_add_domain_error(form, error)
             else:
@@ -525,7 +526,7 @@ def contact_merge_view(request: HttpRequest, contact_id: int) -> HttpResponse:
         if other is None:
             raise Http404
         try:
-            kept = contact_merge(business=business, keep=contact, other=other, actor=request.user)
+            kept = contact_merge(business=business, keep=contact, other=other, actor=page_user(request))
         except DomainError as error:
             return _after_contact_action(request, contact, str(error.message), failed=True)
         return _after_contact_action(

@@ -14,14 +14,14 @@ from etalase.directory.services import business_set_status, business_verify
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(admin.ModelAdmin[Category]):
     list_display = ["slug", "name_id", "name_en", "parent", "position", "is_active"]
     list_editable = ["position", "is_active"]
     search_fields = ["slug", "name_id", "name_en"]
     prepopulated_fields = {"slug": ["name_en"]}
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, Business]):
     model = Membership
     extra = 0
     raw_id_fields = ["user"]
@@ -29,7 +29,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Business)
-class BusinessAdmin(admin.ModelAdmin):
+class BusinessAdmin(admin.ModelAdmin[Business]):
     list_display = ["name", "slug", "category", "city", "status", "is_verified", "created_at"]
     list_filter = ["status", "is_verified", "category"]
     search_fields = ["name", "slug", "city", "whatsapp"]
@@ -89,7 +89,7 @@ class BusinessAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(admin.ModelAdmin[Invitation]):
     list_display = ["business", "phone", "email", "role", "status", "created_at"]
     list_filter = ["status", "role"]
     search_fields = ["phone", "email", "business__name"]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from etalase.core.forms import text_area_field
 from etalase.directory.enums import TIMEZONE_CHOICES, Role
 from etalase.directory.hours import DAY_NAMES, DAYS
+from etalase.directory.models import Business
 from etalase.directory.selectors import category_list
 
 
@@ -106,7 +107,7 @@ class StorefrontForm(forms.Form):
         return hours
 
     @staticmethod
-    def initial_for(business: Any) -> dict[str, Any]:
+    def initial_for(business: Business) -> dict[str, Any]:
         initial: dict[str, Any] = {
             "address": business.address,
             "latitude": business.latitude if business.latitude is not None else "",

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -267,7 +267,7 @@ def invitation_revoke(*, context: BusinessContext, invitation_id: int) -> Invita
     return invitation
 
 
-def _invitations_for(user: User) -> Any:
+def _invitations_for(user: User) -> QuerySet[Invitation]:
     return invitation_list_for_user(user=user)
 
 
@@ -445,7 +445,7 @@ def business_storefront_update(
     if cover_file is not None:
         business.cover.save(cover_file.name or "cover.webp", cover_file, save=False)
     elif cover_remove:
-        business.cover = None  # type: ignore[assignment]
+        business.cover = None
     business.save()
     activity_record(
         verb=Verb.BUSINESS_UPDATED,

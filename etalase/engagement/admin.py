@@ -2,7 +2,7 @@
 favourites; they never edit them."""
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -13,16 +13,16 @@ from etalase.engagement.privacy import ERASED_TEXT
 from etalase.engagement.services import comment_moderate
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin[M: Model](admin.ModelAdmin[M]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
         return False
 
 
 @admin.register(Comment)
-class CommentAdmin(ReadOnlyAdmin):
+class CommentAdmin(ReadOnlyAdmin[Comment]):
     list_display = ["created_at", "product", "business", "author", "kind", "short_body", "is_hidden"]
     list_filter = ["is_hidden", "kind"]
     search_fields = ["body", "product__title", "business__name", "author__phone", "author__email"]
@@ -37,7 +37,7 @@ class CommentAdmin(ReadOnlyAdmin):
             return str(ERASED_TEXT)
         return obj.body if len(obj.body) <= 80 else obj.body[:79] + "…"
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Comment | None = None) -> bool:
         return False  # hide instead: counters and the activity trail stay right
 
     @admin.action(description=_("Hide selected comments"))
@@ -58,7 +58,7 @@ class CommentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Follow)
-class FollowAdmin(ReadOnlyAdmin):
+class FollowAdmin(ReadOnlyAdmin[Follow]):
     list_display = ["created_at", "user", "business"]
     search_fields = ["business__name", "business__slug", "user__phone", "user__email"]
     list_select_related = ["user", "business"]
@@ -66,7 +66,7 @@ class FollowAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Favourite)
-class FavouriteAdmin(ReadOnlyAdmin):
+class FavouriteAdmin(ReadOnlyAdmin[Favourite]):
     list_display = ["created_at", "user", "product", "business"]
     search_fields = ["product__title", "business__name", "user__phone", "user__email"]
     list_select_related = ["user", "product", "business"]

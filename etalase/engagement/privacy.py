@@ -172,8 +172,8 @@ def engagement_personal_data_erase(contact: Contact) -> None:
         .annotate(has_answers=Exists(Comment.objects.filter(parent=OuterRef("pk"))))
         .only("pk", "product_id", "body", "is_hidden")
     )
-    unanswered = [comment for comment in comments if not comment.has_answers]  # type: ignore[attr-defined]
-    answered = [comment for comment in comments if comment.has_answers]  # type: ignore[attr-defined]
+    unanswered = [comment for comment in comments if not comment.has_answers]
+    answered = [comment for comment in comments if comment.has_answers]
     if unanswered:
         Comment.objects.filter(pk__in=[comment.pk for comment in unanswered]).delete()
         counted = Counter(comment.product_id for comment in unanswered if not comment.is_hidden)

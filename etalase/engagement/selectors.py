@@ -10,12 +10,14 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeGuard
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.catalog.models import Post, Product
 from etalase.catalog.selectors import post_public_queryset, product_public_queryset
 from etalase.core.errors import ValidationError
@@ -25,7 +27,7 @@ from etalase.directory.selectors import business_public_list
 from etalase.engagement.models import Comment, Favourite, Follow
 
 
-def _signed_in(user: Any) -> bool:
+def _signed_in(user: User | AnonymousUser | None) -> TypeGuard[User]:
     return user is not None and bool(getattr(user, "is_authenticated", False))
 
 
@@ -46,19 +48,19 @@ def follower_count(business: Business) -> int:
     return Follow.objects.filter(business=business).count()
 
 
-def is_following(user: Any, business: Business) -> bool:
+def is_following(user: User | AnonymousUser | None, business: Business) -> bool:
     return _signed_in(user) and Follow.objects.filter(user=user, business=business).exists()
 
 
-def follows_any(user: Any) -> bool:
+def follows_any(user: User | AnonymousUser | None) -> bool:
     return _signed_in(user) and Follow.objects.filter(user=user).exists()
 
 
-def is_favourite(user: Any, product: Product) -> bool:
+def is_favourite(user: User | AnonymousUser | None, product: Product) -> bool:
     return _signed_in(user) and Favourite.objects.filter(user=user, product=product).exists()
 
 
-def favourite_ids_among(user: Any, product_ids: Iterable[int]) -> set[int]:
+def favourite_ids_among(user: User | AnonymousUser | None, product_ids: Iterable[int]) -> set[int]:
     """Which of these products the user has favourited (one query; none for visitors)."""
     ids = list(product_ids)
     if not _signed_in(user) or not ids:
@@ -66,7 +68,7 @@ def favourite_ids_among(user: Any, product_ids: Iterable[int]) -> set[int]:
     return set(Favourite.objects.filter(user=user, product_id__in=ids).values_list("product_id", flat=True))
 
 
-def follow_list_for_user(user: Any) -> QuerySet[Business]:
+def follow_list_for_user(user: User) -> QuerySet[Business]:
     """The active shops the user follows, most recently followed first (``followed_at`` annotated)."""
     return (
         business_public_list()
@@ -76,7 +78,7 @@ def follow_list_for_user(user: Any) -> QuerySet[Business]:
     )
 
 
-def favourite_list_for_user(user: Any) -> QuerySet[Product]:
+def favourite_list_for_user(user: User) -> QuerySet[Product]:
     """The user's favourite products that are still public, newest favourite first."""
     return (
         product_public_queryset()
@@ -188,7 +190,9 @@ def _older_than(cursor: FeedCursor | None, kind: str) -> Q:
     return older
 
 
-def feed_following(user: Any, *, before: str | FeedCursor | None = None, size: int = 20) -> FeedPage:
+def feed_following(
+    user: User | AnonymousUser | None, *, before: str | FeedCursor | None = None, size: int = 20
+) -> FeedPage:
     """New products and posts of the shops ``user`` follows, newest first, one page after ``before``.
 
     Keyset pagination: the answer's ``next_cursor`` is passed back as ``before``. The cost is one
@@ -268,7 +272,7 @@ def for_you_score(candidate: Candidate, taste: Taste, *, now: dt.datetime, popul
 
     With no history (or for a visitor) only freshness and popularity remain: popular and new first.
     """
-    score = FIELD_WEIGHT * taste.field_share.get(candidate.category_id, 0.0)
+    score: float = FIELD_WEIGHT * taste.field_share.get(candidate.category_id, 0.0)
     if candidate.business_id in taste.followed:
         score += FOLLOW_WEIGHT
     age_days = max((now - candidate.published_at).total_seconds(), 0.0) / 86_400
@@ -298,7 +302,7 @@ def for_you_rank(candidates: list[Candidate], taste: Taste, *, now: dt.datetime)
     return [candidate.id for _score, candidate in spread]
 
 
-def for_you_taste(user: Any) -> Taste:
+def for_you_taste(user: User | AnonymousUser | None) -> Taste:
     """Two queries for a signed-in customer, none for a visitor."""
     if not _signed_in(user):
         return Taste.none()
@@ -331,7 +335,9 @@ def _candidates(now: dt.datetime) -> list[Candidate]:
     return [Candidate(*row) for row in rows]
 
 
-def feed_for_you(user: Any, *, page: int = 1, size: int = 20, now: dt.datetime | None = None) -> Page:
+def feed_for_you(
+    user: User | AnonymousUser | None, *, page: int = 1, size: int = 20, now: dt.datetime | None = None
+) -> Page:
     """Recent public products ranked for ``user`` by :func:`for_you_score`, one page of them.
 
     Queries: candidates (1), the customer's taste (2, none for visitors), the page's products (1

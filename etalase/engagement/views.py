@@ -424,7 +424,7 @@ def feed(request: HttpRequest) -> HttpResponse:
         is_continuation = bool(before)
     else:
         ranked = feed_for_you(request.user, page=number, size=FEED_PAGE_SIZE)
-        items = [FeedItem(PRODUCT, product.published_at, product) for product in ranked.items]  # type: ignore[arg-type]
+        items = [FeedItem(PRODUCT, product.published_at, product) for product in ranked.items]
         if ranked.has_next:
             next_url = f"?{urlencode({'tab': FOR_YOU, 'page': ranked.next_number})}"
         is_continuation = ranked.number > 1
@@ -454,7 +454,7 @@ def feed(request: HttpRequest) -> HttpResponse:
 def my_favourites(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    page = paginate(favourite_list_for_user(request.user), page=page_number(request), size=LIST_PAGE_SIZE)
+    page = paginate(favourite_list_for_user(page_user(request)), page=page_number(request), size=LIST_PAGE_SIZE)
     for product in page.items:
         product.is_favourite = True
     return render(
@@ -468,7 +468,7 @@ def my_favourites(request: HttpRequest) -> HttpResponse:
 def my_following(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    page = paginate(follow_list_for_user(request.user), page=page_number(request), size=LIST_PAGE_SIZE)
+    page = paginate(follow_list_for_user(page_user(request)), page=page_number(request), size=LIST_PAGE_SIZE)
     return render(
         request,
         "engagement/my_following.html",

@@ -33,7 +33,7 @@ def nice_ceiling(value: int) -> int:
     """The smallest of 1, 2, 5 × 10ⁿ at or above ``value`` (at least 1): a round top for the axis."""
     if value <= 1:
         return 1
-    power = 10 ** math.floor(math.log10(value))
+    power: int = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 5, 10):
         if value <= step * power:
             return step * power

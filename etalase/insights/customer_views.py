@@ -64,7 +64,7 @@ def _list_url(business: Business, **filters: Any) -> str:
     return f"{url}?{urlencode(filters)}" if filters else url
 
 
-def _render(request: HttpRequest, section: str, **context: Any) -> HttpResponse:
+def _render(request: HttpRequest, section: str, **context: object) -> HttpResponse:
     """``insights/customers_<section>.html``, its tab marked current."""
     business = _business(request)
     return render(

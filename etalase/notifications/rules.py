@@ -277,7 +277,8 @@ def channels_for(preference: Any | None, kind: str) -> frozenset[str]:
 
 
 def in_quiet_hours(preference: Any | None, now: dt.datetime, timezone_name: str | None) -> bool:
-    start, end = getattr(preference, "quiet_start", None), getattr(preference, "quiet_end", None)
+    start: dt.time | None = getattr(preference, "quiet_start", None)
+    end: dt.time | None = getattr(preference, "quiet_end", None)
     if start is None or end is None or start == end:
         return False
     local = now.astimezone(zone(timezone_name)).time()

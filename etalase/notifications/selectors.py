@@ -1,7 +1,5 @@
 """Reads of notifications, preferences and push subscriptions. Everything is scoped to one person."""
 
-from typing import Any
-
 from django.db.models import Max, QuerySet
 
 from etalase.accounts.models import User
@@ -36,7 +34,7 @@ def notification_list_after(*, user_id: int, after_id: int, limit: int = 100) ->
     )
 
 
-def preference_get(*, user: Any, business: Business | None) -> NotificationPreference:
+def preference_get(*, user: User, business: Business | None) -> NotificationPreference:
     """The saved preference for this scope, or an unsaved one holding the defaults."""
     found = NotificationPreference.objects.filter(user=user, business=business).first()
     return found or NotificationPreference(user=user, business=business)

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.activity.models import Activity
 from etalase.core import dispatch
 from etalase.core.errors import NotFound, ValidationError
@@ -296,7 +297,7 @@ def notification_push(*, notification_ids: Sequence[int], now: dt.datetime | Non
 
 
 @transaction.atomic
-def notification_mark_read(*, user: Any, notification_id: int) -> Notification:
+def notification_mark_read(*, user: User, notification_id: int) -> Notification:
     """Mark one of the user's notifications read; another person's answers NotFound."""
     row = Notification.objects.select_for_update().filter(pk=notification_id, recipient=user).first()
     if row is None:
@@ -308,7 +309,7 @@ def notification_mark_read(*, user: Any, notification_id: int) -> Notification:
 
 
 @transaction.atomic
-def notification_mark_all_read(*, user: Any) -> int:
+def notification_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
@@ -336,7 +337,7 @@ def _channels_clean(channels: Mapping[str, Any], kinds: Sequence[str]) -> dict[s
 @transaction.atomic
 def notification_preference_update(
     *,
-    user: Any,
+    user: User,
     business: Business | None = None,
     channels: Mapping[str, Any] | None = None,
     quiet_start: dt.time | None = None,
@@ -380,7 +381,7 @@ def notification_preference_update(
 
 @transaction.atomic
 def push_subscription_save(
-    *, user: Any, endpoint: Any, p256dh: Any, auth: Any, user_agent: str = ""
+    *, user: User, endpoint: Any, p256dh: Any, auth: Any, user_agent: str = ""
 ) -> PushSubscription:
     """Remember this browser for web push (validated strictly; the same endpoint moves to this user)."""
     endpoint, p256dh, auth = push.subscription_clean(endpoint=endpoint, p256dh=p256dh, auth=auth)
@@ -398,7 +399,7 @@ def push_subscription_save(
 
 
 @transaction.atomic
-def push_subscription_delete(*, user: Any, endpoint: Any) -> bool:
+def push_subscription_delete(*, user: User, endpoint: Any) -> bool:
     if not isinstance(endpoint, str) or not endpoint or len(endpoint) > push.ENDPOINT_MAX_LENGTH:
         raise ValidationError(fields={"endpoint": _("Give the push subscription's endpoint.")})
     deleted, _details = PushSubscription.objects.filter(user=user, endpoint=endpoint.strip()).delete()

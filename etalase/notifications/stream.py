@@ -127,7 +127,7 @@ async def stream_async(*, user_id: int, after: int) -> AsyncIterator[str]:
     finally:
         if pubsub is not None:
             try:
-                await pubsub.aclose()
+                await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis leaves PubSub.aclose unannotated
                 await client.aclose()  # type: ignore[union-attr]
             except Exception:  # noqa: S110 - the connection is going away anyway
                 pass

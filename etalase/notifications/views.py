@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from etalase.accounts.auth import page_user
 from etalase.core.errors import DomainError
 from etalase.core.pagination import page_number, paginate
 from etalase.directory.selectors import invitation_list_for_user
@@ -43,7 +44,7 @@ def centre(request: HttpRequest) -> HttpResponse:
     """The notification centre: pending team invitations, then notifications newest first."""
     if not request.user.is_authenticated:
         return render(request, "notifications/centre_anonymous.html", {"nav": "notifications"})
-    user: Any = request.user
+    user = page_user(request)
     page = paginate(notification_list_for_user(user=user), page=page_number(request), size=PAGE_SIZE)
     invitations = list(invitation_list_for_user(user=user)) if page.number == 1 else []
     unread = notification_unread_count(user_id=user.pk)
@@ -65,7 +66,7 @@ def centre(request: HttpRequest) -> HttpResponse:
 @login_required
 def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark read and go to what the notification is about (the centre when it links nowhere safe)."""
-    row = notification_mark_read(user=request.user, notification_id=notification_id)
+    row = notification_mark_read(user=page_user(request), notification_id=notification_id)
     if row.url and url_has_allowed_host_and_scheme(row.url, allowed_hosts={request.get_host()}, require_https=False):
         return redirect(row.url)
     return redirect("notifications:centre")
@@ -74,7 +75,7 @@ def open_notification(request: HttpRequest, notification_id: int) -> HttpRespons
 @require_POST
 @login_required
 def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
-    notification_mark_read(user=request.user, notification_id=notification_id)
+    notification_mark_read(user=page_user(request), notification_id=notification_id)
     if request.headers.get("HX-Request"):
         return HttpResponse(status=204)
     return redirect("notifications:centre")
@@ -83,7 +84,7 @@ def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    count = notification_mark_all_read(user=request.user)
+    count = notification_mark_all_read(user=page_user(request))
     if count:
         messages.success(request, _("All notifications are marked read."))
     return redirect("notifications:centre")
@@ -167,7 +168,7 @@ def _scope_form(scope: Any, data: Any = None) -> PreferenceForm:
 @require_http_methods(["GET", "POST"])
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+    user = page_user(request)
     scopes = preference_scopes_for_user(user=user)
     status = 200
     errors: dict[int, DomainError] = {}
@@ -244,7 +245,7 @@ def push_subscribe(request: HttpRequest) -> JsonResponse:
     keys = body.get("keys") if isinstance(body.get("keys"), dict) else {}
     try:
         subscription = push_subscription_save(
-            user=request.user,
+            user=page_user(request),
             endpoint=body.get("endpoint"),
             p256dh=keys.get("p256dh"),  # type: ignore[union-attr]
             auth=keys.get("auth"),  # type: ignore[union-attr]
@@ -259,7 +260,7 @@ def push_subscribe(request: HttpRequest) -> JsonResponse:
 @login_required
 def push_unsubscribe(request: HttpRequest) -> JsonResponse:
     try:
-        removed = push_subscription_delete(user=request.user, endpoint=_json_body(request).get("endpoint"))
+        removed = push_subscription_delete(user=page_user(request), endpoint=_json_body(request).get("endpoint"))
     except DomainError as exc:
         return _error(exc)
     return JsonResponse({"removed": removed})

@@ -7,13 +7,14 @@ so orders, payments and gateway notifications are read-only here; reviews can be
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from etalase.orders.models import GatewayNotification, Order, OrderEvent, OrderLine, OrderSettings, Payment, Review
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin[M: Model](admin.ModelAdmin[M]):
     """Everything visible, nothing editable, added or deleted."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -26,7 +27,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline[M: Model](admin.TabularInline[M, Order]):
     extra = 0
     can_delete = False
     max_num = 0
@@ -51,26 +52,26 @@ PAYMENT_FIELDS = (
 )
 
 
-class OrderLineInline(ReadOnlyInline):
+class OrderLineInline(ReadOnlyInline[OrderLine]):
     model = OrderLine
     fields = LINE_FIELDS
     readonly_fields = LINE_FIELDS
 
 
-class OrderEventInline(ReadOnlyInline):
+class OrderEventInline(ReadOnlyInline[OrderEvent]):
     model = OrderEvent
     fields = EVENT_FIELDS
     readonly_fields = EVENT_FIELDS
 
 
-class PaymentInline(ReadOnlyInline):
+class PaymentInline(ReadOnlyInline[Payment]):
     model = Payment
     fields = PAYMENT_FIELDS
     readonly_fields = PAYMENT_FIELDS
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyAdmin):
+class OrderAdmin(ReadOnlyAdmin[Order]):
     list_display = ["number", "business", "contact", "channel", "status", "total_minor", "paid_minor", "placed_at"]
     list_filter = ["status", "channel", "fulfilment", "currency"]
     search_fields = ["=number", "business__name", "business__slug", "contact__name", "contact__phone"]
@@ -80,7 +81,7 @@ class OrderAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(ReadOnlyAdmin[Payment]):
     list_display = [
         "pk",
         "business",
@@ -100,7 +101,7 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(GatewayNotification)
-class GatewayNotificationAdmin(ReadOnlyAdmin):
+class GatewayNotificationAdmin(ReadOnlyAdmin[GatewayNotification]):
     list_display = ["received_at", "gateway", "business", "order_reference", "transaction_id", "outcome"]
     list_filter = ["gateway", "outcome", "signature_valid"]
     search_fields = ["order_reference", "transaction_id"]
@@ -109,7 +110,7 @@ class GatewayNotificationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OrderSettings)
-class OrderSettingsAdmin(ReadOnlyAdmin):
+class OrderSettingsAdmin(ReadOnlyAdmin[OrderSettings]):
     list_display = ["business", "accepts_orders", "pickup_enabled", "delivery_enabled", "gateway_enabled"]
     list_select_related = ["business"]
     search_fields = ["business__name", "business__slug"]
@@ -117,7 +118,7 @@ class OrderSettingsAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(admin.ModelAdmin[Review]):
     list_display = ["product", "business", "user", "rating", "is_hidden", "created_at"]
     list_filter = ["rating", "is_hidden"]
     search_fields = ["product__title", "business__name", "text"]

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
+from etalase.orders.models import Order
+
 PAID = "paid"
 PENDING = "pending"
 FAILED = "failed"
@@ -51,7 +53,7 @@ class PaymentGateway(Protocol):
     def parse(self, body: dict[str, Any]) -> GatewayResult: ...
 
 
-def order_reference(order: Any) -> str:
+def order_reference(order: Order) -> str:
     """The ``order_id`` sent to the gateway for ``order``."""
     return f"{order.business.slug}-{order.number}"
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from ninja import Schema
 from pydantic import Field, StrictInt
 
+from etalase.accounts.models import User
 from etalase.core.api import MAX_ID, PageMeta
 from etalase.core.formats import money_format
 from etalase.orders.enums import Fulfilment, OrderChannel, OrderStatus, PaymentMethod, PaymentStatus
@@ -32,7 +33,7 @@ def _money(amount: int, currency: str) -> str:
     return money_format(int(amount), currency)
 
 
-def _person(user: Any) -> dict[str, Any] | None:
+def _person(user: User) -> dict[str, Any] | None:
     return None if user is None else {"id": user.pk, "name": user.display_name}
 
 

@@ -15,6 +15,7 @@ from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.catalog.enums import ProductStatus
 from etalase.catalog.models import Product
 from etalase.catalog.selectors import cover_prefetch
@@ -134,7 +135,7 @@ def _cart_items() -> QuerySet[CartItem]:
     )
 
 
-def cart_for(*, business: Business, user: Any) -> CartView:
+def cart_for(*, business: Business, user: User) -> CartView:
     """The user's cart at ``business`` with today's prices (empty for anonymous visitors)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return _cart_view(business, [])
@@ -142,7 +143,7 @@ def cart_for(*, business: Business, user: Any) -> CartView:
     return _cart_view(business, list(items))
 
 
-def carts_for_user(*, user: Any) -> list[CartView]:
+def carts_for_user(*, user: User) -> list[CartView]:
     """Every non-empty cart of the user, the most recently changed first."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
@@ -156,7 +157,7 @@ def carts_for_user(*, user: Any) -> list[CartView]:
     return [_cart_view(cart.business, cart.items.all()) for cart in carts]
 
 
-def cart_count(*, user: Any) -> int:
+def cart_count(*, user: User) -> int:
     """How many items the user has in all carts together (the badge)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
@@ -207,7 +208,7 @@ def order_get(*, business: Business, number: int) -> Order:
     return order
 
 
-def customer_order_list(*, user: Any) -> QuerySet[Order]:
+def customer_order_list(*, user: User) -> QuerySet[Order]:
     """The user's orders at every business, newest first."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Order.objects.none()
@@ -219,7 +220,7 @@ def customer_order_list(*, user: Any) -> QuerySet[Order]:
     )
 
 
-def customer_order_get(*, user: Any, business: Business, number: int) -> Order:
+def customer_order_get(*, user: User, business: Business, number: int) -> Order:
     """One of the user's own orders; someone else's order looks exactly like a missing one."""
     if user is None or not getattr(user, "is_authenticated", False):
         raise NotFound(_("Order not found."))

@@ -4,9 +4,12 @@ Pages and the API offer ``order_next_statuses``; ``order_transition`` refuses an
 delivery order is never "ready for pickup" and a pickup order never "out for delivery".
 """
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from etalase.orders.enums import Fulfilment, OrderStatus
+
+if TYPE_CHECKING:
+    from etalase.orders.models import Order
 
 S = OrderStatus
 
@@ -35,7 +38,7 @@ def transition_allowed(*, fulfilment: str, from_status: str, to_status: str) -> 
     return _NOT_FOR.get(fulfilment) != to_status
 
 
-def order_next_statuses(order: Any) -> list[str]:
+def order_next_statuses(order: "Order") -> list[str]:
     """The statuses the staff buttons offer for ``order``, in the order of the journey (cancelling apart)."""
     return [
         status
@@ -45,11 +48,11 @@ def order_next_statuses(order: Any) -> list[str]:
     ]
 
 
-def order_can_cancel(order: Any) -> bool:
+def order_can_cancel(order: "Order") -> bool:
     """Whether staff may still cancel ``order`` (payments apart: see ``order_cancel``)."""
     return S.CANCELLED in ALLOWED.get(order.status, frozenset())
 
 
-def order_can_customer_cancel(order: Any) -> bool:
+def order_can_customer_cancel(order: "Order") -> bool:
     """A customer cancels only while the shop has not confirmed the order yet."""
     return order.status == S.PENDING

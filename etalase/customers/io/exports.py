@@ -17,10 +17,12 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.customers.enums import AuditAction
 from etalase.customers.filters import ContactFilter, contact_filter_parse
 from etalase.customers.selectors import contact_export_rows, contact_list
 from etalase.customers.services.audit import audit_record
+from etalase.directory.models import Business
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -51,7 +53,7 @@ def _query(query: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _export_rows(*, business: Any, query: Mapping[str, Any], strict: bool) -> tuple[int, Iterator[dict[str, Any]]]:
+def _export_rows(*, business: Business, query: Mapping[str, Any], strict: bool) -> tuple[int, Iterator[dict[str, Any]]]:
     """How many contacts the list's filters select, and their rows (the CRM core's export columns).
 
     ``strict`` refuses a bad filter (the API); otherwise a bad value is left out, as the list page does,
@@ -62,7 +64,9 @@ def _export_rows(*, business: Any, query: Mapping[str, Any], strict: bool) -> tu
     return count, contact_export_rows(business=business, filters=filters)
 
 
-def _audit_export(*, business: Any, actor: Any, file_format: str, query: Mapping[str, Any], rows: int) -> None:
+def _audit_export(
+    *, business: Business, actor: User | None, file_format: str, query: Mapping[str, Any], rows: int
+) -> None:
     audit_record(
         business=business,
         actor=actor,
@@ -94,14 +98,16 @@ def _csv_cell(value: Any, zone: dt.tzinfo) -> Any:
     return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value
 
 
-def _zone(business: Any) -> dt.tzinfo:
+def _zone(business: Business) -> dt.tzinfo:
     try:
         return ZoneInfo(getattr(business, "timezone", "") or settings.TIME_ZONE)
     except (ValueError, KeyError):
         return ZoneInfo(settings.TIME_ZONE)
 
 
-def contacts_export_csv(*, business: Any, actor: Any, query: Mapping[str, Any], strict: bool = False) -> Iterator[str]:
+def contacts_export_csv(
+    *, business: Business, actor: User | None, query: Mapping[str, Any], strict: bool = False
+) -> Iterator[str]:
     """The filtered contact list as CSV text, produced row by row (for a streaming response); audited."""
     count, rows = _export_rows(business=business, query=_query(query), strict=strict)
     _audit_export(business=business, actor=actor, file_format="csv", query=query, rows=count)
@@ -124,7 +130,9 @@ def _csv_lines(rows: Iterator[dict[str, Any]], zone: dt.tzinfo) -> Iterator[str]
 EMPTY_HEADER = ("id", "name", "phone", "email", "city")
 
 
-def contacts_export_xlsx(*, business: Any, actor: Any, query: Mapping[str, Any], strict: bool = False) -> Any:
+def contacts_export_xlsx(
+    *, business: Business, actor: User | None, query: Mapping[str, Any], strict: bool = False
+) -> Any:
     """The filtered contact list as an XLSX workbook (a file object at its start); audited.
 
     Written in openpyxl's write-only mode, so memory stays flat however long the list is. Every text

@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.core import dispatch
 from etalase.core.errors import Conflict, DomainError
 from etalase.customers.enums import ImportRowOutcome, ImportStatus
@@ -39,6 +40,7 @@ from etalase.customers.io.parsers import (
     source_inspect,
 )
 from etalase.customers.models import Contact, ImportJob
+from etalase.directory.models import Business
 
 PREVIEW_ROWS = 20
 FILE_EXTENSIONS = {FileFormat.CSV: "csv", FileFormat.XLSX: "xlsx", FileFormat.VCARD: "vcf"}
@@ -55,7 +57,7 @@ def _initial_mapping(source: Source) -> dict[str, Any]:
 
 
 @transaction.atomic
-def import_upload(*, business: Any, actor: Any, upload: Any) -> ImportJob:
+def import_upload(*, business: Business, actor: User | None, upload: Any) -> ImportJob:
     """Check an uploaded file (content, not just its name) and make an import job waiting for its mapping."""
     filename = (getattr(upload, "name", "") or "contacts").rsplit("/", 1)[-1][:200]
     size = getattr(upload, "size", None)
@@ -203,7 +205,7 @@ def _preview_plan(business_id: int, rows: list[CleanRow]) -> list[PreviewRow]:
 
 
 @transaction.atomic
-def import_start(*, job: ImportJob, actor: Any) -> ImportJob:
+def import_start(*, job: ImportJob, actor: User | None) -> ImportJob:
     """Start importing in the background (after this transaction commits)."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status == ImportStatus.RUNNING:
@@ -218,7 +220,7 @@ def import_start(*, job: ImportJob, actor: Any) -> ImportJob:
         raise Conflict(SOURCE_GONE, code="file_gone")
     job.mapping = {
         **(job.mapping or {}),
-        "started_by": actor.pk if getattr(actor, "pk", None) else None,
+        "started_by": (actor.pk or None) if actor is not None else None,
         "language": translation.get_language() or settings.LANGUAGE_CODE,
     }
     job.status = ImportStatus.RUNNING

@@ -43,7 +43,8 @@ def job_file_read(job: ImportJob) -> bytes:
     if not job.file:
         raise Conflict(SOURCE_GONE)
     with job.file.open("rb") as handle:
-        return handle.read()
+        content: bytes = handle.read()
+    return content
 
 
 def job_data_rows(data: bytes, settings_: JobSettings) -> Iterator[tuple[int, list[Any]]]:

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from etalase.accounts.auth import page_user
 from etalase.core.errors import DomainError
 from etalase.core.forms import form_add_domain_error
 from etalase.customers.enums import ImportStatus
@@ -43,7 +44,9 @@ def import_upload_page(request: HttpRequest) -> HttpResponse:
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                job = import_upload(business=context.business, actor=request.user, upload=form.cleaned_data["file"])
+                job = import_upload(
+                    business=context.business, actor=page_user(request), upload=form.cleaned_data["file"]
+                )
             except DomainError as error:
                 form.add_error("file", str(error.message))
             else:
@@ -88,7 +91,7 @@ def import_job_page(request: HttpRequest, job_id: int) -> HttpResponse:
                 has_header = form.cleaned_data.get("has_header") if "has_header" in form.fields else None
                 job = import_mapping_set(job=job, fields=form.mapping(), has_header=has_header)
                 if request.POST.get("action") == "start":
-                    import_start(job=job, actor=request.user)
+                    import_start(job=job, actor=page_user(request))
                     return redirect("customers_io:import_job", slug=context.business.slug, job_id=job.pk)
             except ImportJob.DoesNotExist:
                 raise Http404 from None  # deleted by imports_purge while this request ran
@@ -142,7 +145,7 @@ def _export_name(request: HttpRequest, extension: str) -> str:
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
     context = business_context_of(request)
-    lines = contacts_export_csv(business=context.business, actor=request.user, query=request.GET)
+    lines = contacts_export_csv(business=context.business, actor=page_user(request), query=request.GET)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_export_name(request, "csv")}"'
     response["Cache-Control"] = "no-store"
@@ -153,7 +156,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     context = business_context_of(request)
-    output = contacts_export_xlsx(business=context.business, actor=request.user, query=request.GET)
+    output = contacts_export_xlsx(business=context.business, actor=page_user(request), query=request.GET)
     response = FileResponse(output, as_attachment=True, filename=_export_name(request, "xlsx"), content_type=XLSX_TYPE)
     response["Cache-Control"] = "no-store"
     return response  # type: ignore[return-value]  # a streamed download

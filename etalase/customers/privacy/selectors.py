@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.activity.registry import verb_label
 from etalase.core.errors import NotFound
 from etalase.customers.models import AuditEntry, Consent, Contact, ContactTag, Note, PrivacyRequest
@@ -19,7 +20,7 @@ EARLIEST_DAY = dt.date(2000, 1, 1)
 LATEST_DAY = dt.date(9000, 12, 31)
 
 
-def privacy_contacts_for_user(*, user: Any) -> QuerySet[Contact]:
+def privacy_contacts_for_user(*, user: User) -> QuerySet[Contact]:
     """The user's contacts at every business that knows them (erased ones are no longer theirs)."""
     return (
         Contact.objects.filter(user=user, erased_at__isnull=True)
@@ -28,7 +29,7 @@ def privacy_contacts_for_user(*, user: Any) -> QuerySet[Contact]:
     )
 
 
-def privacy_contact_for_user(*, user: Any, slug: str) -> Contact:
+def privacy_contact_for_user(*, user: User, slug: str) -> Contact:
     """The user's own contact at the business ``slug``; anything else is :class:`NotFound`."""
     contact = privacy_contacts_for_user(user=user).filter(business__slug=slug).first()
     if contact is None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.activity.enums import Channel
 from etalase.activity.services import activity_anonymise, activity_record
 from etalase.core.errors import Conflict, NotFound, ValidationError
@@ -35,6 +36,7 @@ from etalase.customers.privacy.enums import (
 from etalase.customers.services.aggregates import contact_aggregates_recompute
 from etalase.customers.services.audit import audit_record
 from etalase.customers.services.consent import consent_set
+from etalase.directory.models import Business
 
 Section = Callable[[Contact], list[dict[str, Any]]]
 Eraser = Callable[[Contact], None]
@@ -120,7 +122,7 @@ def privacy_export(*, contact: Contact, requested_by: Any, channel: str = Channe
 def privacy_marketing_consent_set(
     *,
     contact: Contact,
-    user: Any,
+    user: User,
     channels: Mapping[str, bool],
     source: str = ConsentSource.APP,
     channel: str = Channel.WEB,
@@ -242,7 +244,7 @@ ERASED_FIELDS = ["name", "phone", "email", "city", "address", "search_text", "bi
 ERASED_FIELDS += ["consent", "erased_at", "updated_at"]
 
 
-def _anonymise(each: Contact, *, business: Any, now: dt.datetime) -> None:
+def _anonymise(each: Contact, *, business: Business, now: dt.datetime) -> None:
     """Remove one contact's personal data: its timeline, notes, tags, what names its account, its fields."""
     activity_anonymise(
         business=business,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from etalase.accounts.auth import page_user
 from etalase.activity.enums import Channel
 from etalase.core.errors import DomainError, NotFound
 from etalase.core.pagination import page_number, paginate
@@ -45,7 +46,7 @@ def _own_contact_page(view: Callable[[HttpRequest, Contact], HttpResponse]) -> C
     @wraps(view)
     def wrapper(request: HttpRequest, slug: str) -> HttpResponse:
         try:
-            contact = privacy_contact_for_user(user=request.user, slug=slug)
+            contact = privacy_contact_for_user(user=page_user(request), slug=slug)
         except NotFound:
             return render(request, "customers/privacy_gone.html", {"nav": "me"}, status=404)
         return view(request, contact)
@@ -66,7 +67,7 @@ def _marketing_initial(contact: Contact) -> dict[str, bool]:
 @login_required
 @require_GET
 def my_businesses(request: HttpRequest) -> HttpResponse:
-    page = paginate(privacy_contacts_for_user(user=request.user), page=page_number(request), size=LIST_PAGE_SIZE)
+    page = paginate(privacy_contacts_for_user(user=page_user(request)), page=page_number(request), size=LIST_PAGE_SIZE)
     return render(request, "customers/privacy_businesses.html", {"nav": "me", "page": page})
 
 
@@ -104,7 +105,7 @@ def my_download(request: HttpRequest, contact: Contact) -> HttpResponse:
 def my_consent(request: HttpRequest, contact: Contact) -> HttpResponse:
     form = MarketingConsentForm(request.POST)
     form.is_valid()  # every field is an optional box: always valid
-    privacy_marketing_consent_set(contact=contact, user=request.user, channels=form.cleaned_data)
+    privacy_marketing_consent_set(contact=contact, user=page_user(request), channels=form.cleaned_data)
     messages.success(request, _("Your choices are saved. They apply from now on."))
     return redirect("customers_privacy:my_business", slug=contact.business.slug)
 

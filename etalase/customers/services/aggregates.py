@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.activity.models import Activity
 from etalase.core.errors import ValidationError
 from etalase.core.numbers import is_whole_number
@@ -17,6 +18,7 @@ from etalase.customers.models import Contact
 from etalase.customers.scores import SCORE_COLUMNS
 from etalase.customers.services.audit import audit_record
 from etalase.customers.services.contacts import contact_surviving
+from etalase.directory.models import Business
 
 
 def _stage_for(orders_count: int) -> str:
@@ -126,7 +128,7 @@ def contact_aggregates_recompute(*, contact_id: int) -> Contact | None:
 AGGREGATE_FIELDS = ("orders_count", "spent_minor", "first_order_at", "last_order_at", "favourites_count", "stage")
 
 
-def contacts_aggregates_rebuild(*, business: Any, batch_size: int = 2000) -> int:
+def contacts_aggregates_rebuild(*, business: Business, batch_size: int = 2000) -> int:
     """Recount every contact of the business in one pass over its activities; returns how many changed.
 
     For data written in bulk (demo, benchmark, a repair): the same result as
@@ -178,7 +180,7 @@ STAGE_AUTO = "auto"
 
 
 @transaction.atomic
-def contact_stage_set(*, contact: Contact, stage: str, actor: Any) -> Contact:
+def contact_stage_set(*, contact: Contact, stage: str, actor: User | None) -> Contact:
     """Staff mark a contact VIP or inactive (it sticks), or ``"auto"``: the stage follows the orders again."""
     if stage in STAFF_STAGES:
         contact.stage, contact.stage_set_by_staff = stage, True

@@ -5,19 +5,26 @@ from typing import Any
 
 from django.utils import timezone
 
+from etalase.accounts.models import User
 from etalase.customers.enums import AuditAction
 from etalase.customers.models import AuditEntry, Contact
+from etalase.directory.models import Business
 
 VIEW_AUDIT_INTERVAL = dt.timedelta(hours=1)
 
 
-def acting(actor: Any) -> Any:
+def acting(actor: User | None) -> User | None:
     """The member acting, or None for a call without one (the worker, the demo, a keyword)."""
     return actor if getattr(actor, "pk", None) else None
 
 
 def audit_record(
-    *, business: Any, actor: Any, action: str, contact: Contact | None = None, detail: dict[str, Any] | None = None
+    *,
+    business: Business,
+    actor: User | None,
+    action: str,
+    contact: Contact | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Write one line of the customer-data audit log (who viewed, exported, changed or erased what)."""
     return AuditEntry.objects.create(
@@ -29,7 +36,7 @@ def audit_record(
     )
 
 
-def contact_view_audit(*, business: Any, actor: Any, contact: Contact) -> bool:
+def contact_view_audit(*, business: Business, actor: User | None, contact: Contact) -> bool:
     """Log that a member opened a contact's data: at most once an hour per member and contact.
 
     True when a line was written.

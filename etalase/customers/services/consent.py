@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.activity.enums import Channel
 from etalase.activity.services import activity_record
 from etalase.core.errors import ValidationError
@@ -36,7 +37,7 @@ def consent_set(
     purpose: str,
     granted: bool,
     source: str,
-    actor: Any = None,
+    actor: User | None = None,
     occurred_at: dt.datetime | None = None,
     activity_channel: str = Channel.WEB,
 ) -> Consent:

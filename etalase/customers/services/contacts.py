@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.activity.enums import Channel
 from etalase.activity.services import activity_record
 from etalase.core.errors import ValidationError
@@ -22,6 +23,7 @@ from etalase.core.text import text_normalize
 from etalase.customers.enums import AuditAction, ContactSource, Verb
 from etalase.customers.models import Contact
 from etalase.customers.services.audit import acting, audit_record
+from etalase.directory.models import Business
 
 EDITABLE_FIELDS = ("name", "phone", "email", "city", "address", "birthday")
 
@@ -120,7 +122,7 @@ def contact_surviving(contact: Contact) -> Contact:
 
 
 @transaction.atomic
-def contact_for_user(*, business: Any, user: Any) -> Contact:
+def contact_for_user(*, business: Business, user: User) -> Contact:
     """The business's contact for an app user, created on the first interaction.
 
     A contact added earlier by staff with the same phone or email becomes this user's contact; a
@@ -172,7 +174,7 @@ def contact_for_user(*, business: Any, user: Any) -> Contact:
 @transaction.atomic
 def contact_create(
     *,
-    business: Any,
+    business: Business,
     name: str,
     phone: str = "",
     email: str = "",
@@ -180,7 +182,7 @@ def contact_create(
     address: str = "",
     birthday: dt.date | None = None,
     source: str = ContactSource.STAFF,
-    actor: Any = None,
+    actor: User | None = None,
     channel: str = Channel.WEB,
 ) -> Contact:
     """Add a contact by hand; a phone or email the business already knows answers with that contact.
@@ -234,7 +236,7 @@ def contact_update(
     city: str = "",
     address: str = "",
     birthday: dt.date | None = _UNSET,
-    actor: Any = None,
+    actor: User | None = None,
 ) -> Contact:
     """Edit a contact; a phone or email that belongs to another contact of the business is refused.
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.activity.enums import Channel
 from etalase.activity.services import activity_contact_repoint, activity_record
 from etalase.core.errors import Conflict, ValidationError
@@ -15,9 +16,10 @@ from etalase.customers.services.aggregates import contact_aggregates_recompute
 from etalase.customers.services.audit import acting, audit_record
 from etalase.customers.services.consent import consent_state_refresh
 from etalase.customers.services.contacts import contact_search_text
+from etalase.directory.models import Business
 
 
-def _merge_check(*, business: Any, keep: Contact, other: Contact) -> tuple[Contact, Contact]:
+def _merge_check(*, business: Business, keep: Contact, other: Contact) -> tuple[Contact, Contact]:
     """Both contacts, locked, once they may be merged (else a domain error)."""
     if keep.business_id != business.pk or other.business_id != business.pk:
         raise ValidationError(_("Only customers of the same business can be merged."), code="different_business")
@@ -62,7 +64,7 @@ def _merge_details(keep: Contact, other: Contact) -> None:
     keep.save()
 
 
-def _merge_rows(*, business: Any, keep: Contact, other: Contact) -> None:
+def _merge_rows(*, business: Business, keep: Contact, other: Contact) -> None:
     """Everything about ``other`` becomes ``keep``'s: notes, tags, consent, requests, audit, activities."""
     Note.objects.filter(contact=other).update(contact=keep)
     kept_tags = set(ContactTag.objects.filter(contact=keep).values_list("tag_id", flat=True))
@@ -76,7 +78,9 @@ def _merge_rows(*, business: Any, keep: Contact, other: Contact) -> None:
 
 
 @transaction.atomic
-def contact_merge(*, business: Any, keep: Contact, other: Contact, actor: Any, channel: str = Channel.WEB) -> Contact:
+def contact_merge(
+    *, business: Business, keep: Contact, other: Contact, actor: User | None, channel: str = Channel.WEB
+) -> Contact:
     """Merge ``other`` into ``keep``: one person, one contact, nothing of either lost.
 
     ``keep``'s details win; blanks are filled from ``other``. Notes, tags, the consent ledger, privacy

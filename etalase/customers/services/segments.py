@@ -5,17 +5,19 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.core.errors import Conflict, NotFound, ValidationError
 from etalase.customers.filters import FILTER_NAMES, InvalidFilter, contact_filter_parse
 from etalase.customers.models import Segment
 from etalase.customers.services.audit import acting
+from etalase.directory.models import Business
 
 SEGMENT_FILTER_NAMES = frozenset(FILTER_NAMES)  # the sort is accepted and left out
 
 
 @transaction.atomic
 def segment_save(
-    *, business: Any, name: str, filters: dict[str, Any], actor: Any, segment: Segment | None = None
+    *, business: Business, name: str, filters: dict[str, Any], actor: User | None, segment: Segment | None = None
 ) -> Segment:
     """Save the list's filters under a name (or change a saved segment); the sort is not part of it."""
     clean_name = " ".join((name or "").split())
@@ -53,5 +55,5 @@ def segment_save(
 
 
 @transaction.atomic
-def segment_delete(*, segment: Segment, actor: Any) -> None:
+def segment_delete(*, segment: Segment, actor: User | None) -> None:
     Segment.objects.filter(pk=segment.pk).delete()

@@ -1,13 +1,14 @@
 """Tags on contacts: made on first use, one per name whatever its case."""
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.core.errors import ValidationError
 from etalase.customers.models import Contact, ContactTag, Tag
+from etalase.directory.models import Business
 
 TAG_MAX_LENGTH = 40
 
@@ -42,7 +43,7 @@ def _tag_for(business_id: int, name: str) -> Tag:
 
 
 @transaction.atomic
-def contact_tags_set(*, contact: Contact, names: Sequence[str], actor: Any) -> list[Tag]:
+def contact_tags_set(*, contact: Contact, names: Sequence[str], actor: User | None) -> list[Tag]:
     """Give the contact exactly these tags (made on first use; case does not make a new tag)."""
     cleaned: dict[str, str] = {}
     for raw in names:
@@ -62,7 +63,7 @@ def contact_tags_set(*, contact: Contact, names: Sequence[str], actor: Any) -> l
 
 
 @transaction.atomic
-def contact_tag_add(*, contact: Contact, name: str, actor: Any) -> Tag:
+def contact_tag_add(*, contact: Contact, name: str, actor: User | None) -> Tag:
     tag = _tag_for(contact.business_id, _tag_name(name))
     ContactTag.objects.bulk_create(
         [ContactTag(business_id=contact.business_id, contact=contact, tag=tag)], ignore_conflicts=True
@@ -71,12 +72,12 @@ def contact_tag_add(*, contact: Contact, name: str, actor: Any) -> Tag:
 
 
 @transaction.atomic
-def contact_tag_remove(*, contact: Contact, tag_id: int, actor: Any) -> None:
+def contact_tag_remove(*, contact: Contact, tag_id: int, actor: User | None) -> None:
     ContactTag.objects.filter(contact=contact, tag_id=tag_id).delete()
 
 
 @transaction.atomic
-def contacts_tag_bulk(*, business: Any, contact_ids: Iterable[int], tag: str, actor: Any) -> int:
+def contacts_tag_bulk(*, business: Business, contact_ids: Iterable[int], tag: str, actor: User | None) -> int:
     """Tag many contacts of the business at once; returns how many of them carry the tag now.
 
     Ids of another business, of merged contacts or of nobody are ignored.

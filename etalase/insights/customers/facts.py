@@ -100,7 +100,8 @@ def raw_rows(queryset: models.QuerySet[Any]) -> list[tuple[Any, ...]]:
     sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
 
 
 def _as_datetime(value: Any) -> dt.datetime | None:

@@ -107,9 +107,9 @@ class RfmBounds:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RfmBounds:
         return cls(
-            recency=tuple(data["recency"]),  # type: ignore[arg-type]
-            frequency=tuple(data["frequency"]),  # type: ignore[arg-type]
-            monetary=tuple(data["monetary"]),  # type: ignore[arg-type]
+            recency=tuple(data["recency"]),
+            frequency=tuple(data["frequency"]),
+            monetary=tuple(data["monetary"]),
             is_fixed=bool(data["is_fixed"]),
         )
 
@@ -120,7 +120,7 @@ def fixed_bounds(currency: str) -> RfmBounds:
     return RfmBounds(
         recency=FIXED_RECENCY_DAYS,
         frequency=FIXED_FREQUENCY,
-        monetary=tuple(value * scale for value in major),  # type: ignore[arg-type]
+        monetary=tuple(value * scale for value in major),
         is_fixed=True,
     )
 

@@ -29,7 +29,7 @@ from etalase.customers.scores import (
     contact_preferences_write,
     contact_scores_write,
 )
-from etalase.customers.services import contact_scores_set
+from etalase.customers.services.aggregates import contact_scores_set
 from etalase.directory.models import Business
 from etalase.engagement.enums import CommentKind
 from etalase.engagement.models import Comment

@@ -3,11 +3,10 @@
 The cart never holds more than the stock, and only products on sale now; prices are read at checkout.
 """
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.catalog.enums import ProductStatus
 from etalase.catalog.models import Product
 from etalase.core.errors import NotFound
@@ -41,13 +40,13 @@ def _orderable_product(*, business: Business | None, product_id: int) -> Product
     return product
 
 
-def _cart_locked_or_new(*, user: Any, business: Business) -> Cart:
+def _cart_locked_or_new(*, user: User, business: Business) -> Cart:
     Cart.objects.get_or_create(user=user, business=business)
     return Cart.objects.select_for_update().get(user=user, business=business)
 
 
 @transaction.atomic
-def cart_add(*, user: Any, product: Product, quantity: int = 1) -> CartView:
+def cart_add(*, user: User, product: Product, quantity: int = 1) -> CartView:
     """Put ``quantity`` more of ``product`` in the user's cart at its business.
 
     The product must be on sale now; the cart never holds more than the stock.
@@ -72,7 +71,7 @@ def cart_add(*, user: Any, product: Product, quantity: int = 1) -> CartView:
 
 
 @transaction.atomic
-def cart_set_quantity(*, user: Any, business: Business, product_id: int, quantity: int) -> CartView:
+def cart_set_quantity(*, user: User, business: Business, product_id: int, quantity: int) -> CartView:
     """Set how many of a product the cart holds; 0 removes it."""
     quantity = quantity_check(quantity, allow_zero=True)
     if quantity == 0:
@@ -94,12 +93,12 @@ def cart_set_quantity(*, user: Any, business: Business, product_id: int, quantit
 
 
 @transaction.atomic
-def cart_clear(*, user: Any, business: Business) -> None:
+def cart_clear(*, user: User, business: Business) -> None:
     CartItem.objects.filter(cart__user=user, cart__business=business).delete()
 
 
 @transaction.atomic
-def order_reorder(*, user: Any, order: Order) -> CartView:
+def order_reorder(*, user: User, order: Order) -> CartView:
     """Put the lines of one of the user's past orders in the cart again, at today's prices.
 
     Lines no longer for sale (or sold out) are skipped; a line is cut to the stock left. The

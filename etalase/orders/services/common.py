@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.catalog.models import Product
 from etalase.core.errors import Conflict, ValidationError
 from etalase.core.formats import money_format
@@ -101,7 +102,9 @@ def order_data(order: Order) -> dict[str, Any]:
     return {"number": order.number, "customer_id": order.customer_id, "contact_id": order.contact_id}
 
 
-def order_event_add(order: Order, *, from_status: str, to_status: str, actor: Any, note: str = "") -> OrderEvent:
+def order_event_add(
+    order: Order, *, from_status: str, to_status: str, actor: User | None, note: str = ""
+) -> OrderEvent:
     return OrderEvent.objects.create(
         business_id=order.business_id,
         order=order,
@@ -147,7 +150,7 @@ def accepting_orders(business: Business) -> OrderSettings:
     return settings
 
 
-def cart_locked(*, user: Any, business: Business) -> Cart | None:
+def cart_locked(*, user: User, business: Business) -> Cart | None:
     """The user's cart at the business, locked: changes and checkouts of one cart queue here."""
     return Cart.objects.select_for_update().filter(user=user, business=business).first()
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.activity.enums import Channel
 from etalase.activity.services import activity_record
 from etalase.core.errors import NotFound
@@ -166,7 +167,7 @@ def _notification_check(
     return adapter, found, result
 
 
-def gateway_checkout_start(*, order: Order, user: Any) -> str:
+def gateway_checkout_start(*, order: Order, user: User) -> str:
     """Where the customer pays the rest of the order online: the sandbox payment page here."""
     if user is None or order.customer_id != user.pk:
         raise NotFound(_("Order not found."))

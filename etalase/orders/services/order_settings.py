@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.core.errors import ValidationError
 from etalase.core.numbers import is_whole_number
 from etalase.directory.models import Business
@@ -30,7 +31,7 @@ _SETTINGS_TEXTS = {"bank_details": SETTINGS_TEXT_MAX_LENGTH, "qris_details": SET
 
 
 @transaction.atomic
-def order_settings_update(*, business: Business, actor: Any, **fields: Any) -> OrderSettings:
+def order_settings_update(*, business: Business, actor: User | None, **fields: Any) -> OrderSettings:
     """Change how the business takes orders and payments; fields not given stay as they are."""
     settings = order_settings_for(business=business)
     settings = OrderSettings.objects.select_for_update().get(pk=settings.pk)

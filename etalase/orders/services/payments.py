@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
+from etalase.accounts.models import User
 from etalase.activity.enums import Channel
 from etalase.activity.services import activity_record
 from etalase.core.errors import NotFound, ValidationError
@@ -46,7 +47,7 @@ PROOF_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"
 MAX_AMOUNT_MINOR = 10**13
 
 
-def _is_member(business: Business, user: Any) -> bool:
+def _is_member(business: Business, user: User | None) -> bool:
     if user is None or not getattr(user, "pk", None):
         return False
     return Membership.objects.filter(business=business, user_id=user.pk).exists()
@@ -119,7 +120,7 @@ def _payment_save_once(payment: Payment, proof: ContentFile[bytes] | None) -> Pa
 def payment_submit(
     *,
     order: Order,
-    user: Any,
+    user: User,
     method: str,
     amount_minor: int,
     reference: str = "",
@@ -187,12 +188,12 @@ def payment_submit(
 def payment_record(
     *,
     order: Order,
-    actor: Any,
+    actor: User,
     method: str,
     amount_minor: int,
     reference: str = "",
     proof: Any = None,
-    received_by: Any = None,
+    received_by: User | None = None,
     confirm: bool,
     idempotency_key: str = "",
     paid_at: dt.datetime | None = None,
@@ -265,7 +266,7 @@ def _payment_locked(payment: Payment) -> tuple[Payment, Order]:
 
 
 @transaction.atomic
-def payment_confirm(*, payment: Payment, actor: Any, channel: str = Channel.WEB) -> Payment:
+def payment_confirm(*, payment: Payment, actor: User | None, channel: str = Channel.WEB) -> Payment:
     """The cashier has checked the money arrived: the payment counts as paid."""
     payment, order = _payment_locked(payment)
     if payment.status == PaymentStatus.CONFIRMED:
@@ -297,7 +298,7 @@ def payment_confirm(*, payment: Payment, actor: Any, channel: str = Channel.WEB)
 
 
 @transaction.atomic
-def payment_reject(*, payment: Payment, actor: Any, reason: str, channel: str = Channel.WEB) -> Payment:
+def payment_reject(*, payment: Payment, actor: User | None, reason: str, channel: str = Channel.WEB) -> Payment:
     """The money did not arrive (or the proof is wrong): the payment no longer counts."""
     reason = text_clean(reason, limit=REASON_MAX_LENGTH, field="reason", label=_("The reason"))
     if not reason:

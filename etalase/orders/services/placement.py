@@ -16,15 +16,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.activity.enums import Channel
 from etalase.activity.services import activity_record
 from etalase.catalog.enums import ProductStatus
 from etalase.catalog.models import Product
 from etalase.catalog.services import stock_take
 from etalase.core.errors import NotFound
+from etalase.core.numbers import is_whole_number
 from etalase.customers.enums import ContactSource
 from etalase.customers.models import Contact
-from etalase.customers.services import contact_create, contact_for_user, contact_touch
+from etalase.customers.services.contacts import contact_create, contact_for_user, contact_touch
 from etalase.directory.enums import BusinessStatus
 from etalase.directory.models import Business
 from etalase.orders.enums import Fulfilment, OrderChannel, OrderStatus, Verb
@@ -38,7 +40,6 @@ from etalase.orders.services.common import (
     cart_locked,
     idempotency_key_scoped,
     invalid,
-    is_whole_number,
     order_event_add,
     quantity_check,
     retry_when_locked,
@@ -152,7 +153,7 @@ def _placement_check(
     business: Business,
     lines: Sequence[LineRequest],
     fulfilment: str,
-    actor: Any,
+    actor: User | None,
     contact: Contact,
     customer: Any,
     channel: str,
@@ -219,7 +220,7 @@ def order_place(
     business: Business,
     lines: Sequence[LineRequest],
     fulfilment: str,
-    actor: Any,
+    actor: User | None,
     contact: Contact,
     customer: Any = None,
     channel: str = OrderChannel.WEB,
@@ -283,7 +284,7 @@ def order_place(
 
 
 def _order_create(
-    placement: _Placement, *, number: int, actor: Any, idempotency_key: str, activity_channel: str
+    placement: _Placement, *, number: int, actor: User | None, idempotency_key: str, activity_channel: str
 ) -> Order:
     business, products, customer, contact = (
         placement.business,
@@ -358,7 +359,7 @@ def _order_create(
 @transaction.atomic
 def order_checkout(
     *,
-    user: Any,
+    user: User,
     business: Business,
     fulfilment: str,
     delivery_address: str = "",
@@ -415,7 +416,7 @@ class NewContact:
 def order_take(
     *,
     business: Business,
-    actor: Any,
+    actor: User,
     lines: Sequence[LineRequest],
     fulfilment: str,
     channel: str,

@@ -1,10 +1,9 @@
 """Reviews: a customer rates the products of a completed order."""
 
-from typing import Any
-
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.activity.enums import Channel
 from etalase.activity.services import activity_record
 from etalase.core.errors import Conflict, NotFound, ValidationError
@@ -18,7 +17,7 @@ REVIEW_MAX_LENGTH = 2000
 
 @transaction.atomic
 def review_create(
-    *, order: Order, user: Any, product_id: int, rating: int, text: str = "", channel: str = Channel.WEB
+    *, order: Order, user: User, product_id: int, rating: int, text: str = "", channel: str = Channel.WEB
 ) -> Review:
     """The customer rates a product of one of their completed orders, once per order and product."""
     if user is None or order.customer_id != user.pk:

@@ -1,11 +1,10 @@
 """The status journey of an order: moving it on (see ``transitions.py``) and cancelling it."""
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from etalase.accounts.models import User
 from etalase.activity.enums import Channel
 from etalase.activity.services import activity_record
 from etalase.catalog.services import stock_return
@@ -25,7 +24,9 @@ from etalase.orders.transitions import order_can_cancel, transition_allowed
 
 
 @transaction.atomic
-def order_transition(*, order: Order, actor: Any, to_status: str, note: str = "", channel: str = Channel.WEB) -> Order:
+def order_transition(
+    *, order: Order, actor: User | None, to_status: str, note: str = "", channel: str = Channel.WEB
+) -> Order:
     """Move the order one step along its journey (see ``transitions.ALLOWED``); cancelling goes
     through ``order_cancel`` with ``note`` as the reason."""
     if to_status == OrderStatus.CANCELLED:
@@ -64,7 +65,9 @@ def order_transition(*, order: Order, actor: Any, to_status: str, note: str = ""
 
 
 @transaction.atomic
-def order_cancel(*, order: Order, actor: Any, reason: str, by_customer: bool, channel: str = Channel.WEB) -> Order:
+def order_cancel(
+    *, order: Order, actor: User | None, reason: str, by_customer: bool, channel: str = Channel.WEB
+) -> Order:
     """Cancel the order and give its stock back.
 
     A customer cancels their own order while it waits for confirmation; staff give a reason and

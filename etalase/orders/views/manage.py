@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from etalase.accounts.auth import page_user
 from etalase.catalog.selectors import product_public_list
 from etalase.core.errors import DomainError
 from etalase.core.formats import money_format
@@ -204,7 +205,10 @@ def manage_status(request: HttpRequest, number: int) -> HttpResponse:
         return _manage_detail_page(request, order, error=first_error(form), status=400)
     try:
         order = order_transition(
-            order=order, actor=request.user, to_status=form.cleaned_data["to_status"], note=form.cleaned_data["note"]
+            order=order,
+            actor=page_user(request),
+            to_status=form.cleaned_data["to_status"],
+            note=form.cleaned_data["note"],
         )
     except DomainError as error:
         raise_not_found(error)
@@ -225,7 +229,7 @@ def manage_cancel(request: HttpRequest, number: int) -> HttpResponse:
         done = form_attempt(
             form,
             lambda: order_cancel(
-                order=order, actor=request.user, reason=form.cleaned_data["reason"], by_customer=False
+                order=order, actor=page_user(request), reason=form.cleaned_data["reason"], by_customer=False
             ),
         )
         if done is not None:
@@ -249,7 +253,7 @@ def manage_payment_record(request: HttpRequest, number: int) -> HttpResponse:
             form,
             lambda: payment_record(
                 order=order,
-                actor=request.user,
+                actor=page_user(request),
                 method=data["method"],
                 amount_minor=data["amount_minor"],
                 reference=data["reference"],
@@ -289,7 +293,7 @@ def _after_payment_action(request: HttpRequest, payment: Payment) -> HttpRespons
 def payment_confirm_view(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = _payment_for(request, payment_id)
     try:
-        payment = payment_confirm(payment=payment, actor=request.user)
+        payment = payment_confirm(payment=payment, actor=page_user(request))
     except DomainError as error:
         raise_not_found(error)
         messages.error(request, str(error.message))
@@ -309,7 +313,7 @@ def payment_reject_view(request: HttpRequest, payment_id: int) -> HttpResponse:
     form = RejectForm(request.POST, auto_id=f"reject-{payment.pk}-%s")
     if form.is_valid():
         rejected = form_attempt(
-            form, lambda: payment_reject(payment=payment, actor=request.user, reason=form.cleaned_data["reason"])
+            form, lambda: payment_reject(payment=payment, actor=page_user(request), reason=form.cleaned_data["reason"])
         )
         if rejected is not None:
             messages.success(
@@ -366,7 +370,7 @@ def _staff_order_take(request: HttpRequest, form: StaffOrderForm) -> Order:
     try:
         return order_take(
             business=business,
-            actor=request.user,
+            actor=page_user(request),
             contact=contact,
             new_contact=None
             if contact is not None
@@ -473,7 +477,7 @@ def order_settings(request: HttpRequest) -> HttpResponse:
     form = OrderSettingsForm(request.POST or None, initial=_settings_initial(settings))
     if request.method == "POST" and form.is_valid():
         done = form_attempt(
-            form, lambda: order_settings_update(business=business, actor=request.user, **form.settings_fields())
+            form, lambda: order_settings_update(business=business, actor=page_user(request), **form.settings_fields())
         )
         if done is not None:
             messages.success(request, _("Order settings saved."))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from etalase.accounts.auth import page_user
 from etalase.catalog.models import Product
 from etalase.catalog.selectors import product_public_get
 from etalase.core.errors import DomainError
@@ -182,7 +183,7 @@ def _cart_page(
     context = {
         "nav": "discover",
         "business": business,
-        "cart": cart_for(business=business, user=request.user),
+        "cart": cart_for(business=business, user=page_user(request)),
         "settings": settings,
         "notice": notice,
         "error": error,
@@ -261,7 +262,7 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
         order = form_attempt(
             form,
             lambda: order_checkout(
-                user=request.user,
+                user=page_user(request),
                 business=business,
                 fulfilment=data["fulfilment"],
                 delivery_address=data["delivery_address"],
@@ -305,7 +306,7 @@ def _my_order_get(request: HttpRequest, slug: str, number: int) -> Order:
     if business is None:
         raise Http404
     try:
-        return customer_order_get(user=request.user, business=business, number=number)
+        return customer_order_get(user=page_user(request), business=business, number=number)
     except DomainError as error:
         raise Http404 from error
 
@@ -385,7 +386,9 @@ def my_order_cancel(request: HttpRequest, slug: str, number: int) -> HttpRespons
     if form.is_valid():
         done = form_attempt(
             form,
-            lambda: order_cancel(order=order, actor=request.user, reason=form.cleaned_data["reason"], by_customer=True),
+            lambda: order_cancel(
+                order=order, actor=page_user(request), reason=form.cleaned_data["reason"], by_customer=True
+            ),
         )
         if done is not None:
             messages.success(request, _("Your order #%(number)s is cancelled.") % {"number": order.number})
@@ -428,7 +431,7 @@ def my_order_pay(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             form,
             lambda: payment_submit(
                 order=order,
-                user=request.user,
+                user=page_user(request),
                 method=data["method"],
                 amount_minor=data["amount_minor"],
                 reference=data["reference"],
@@ -473,7 +476,7 @@ def my_order_review(request: HttpRequest, slug: str, number: int) -> HttpRespons
             form,
             lambda: review_create(
                 order=order,
-                user=request.user,
+                user=page_user(request),
                 product_id=data["product_id"],
                 rating=data["rating"],
                 text=data["text"],
