@@ -10,7 +10,8 @@ What does not count as a crossing:
 - a delete that Django cascades (``on_delete``) from the owner's own delete, and a ``SET NULL`` it
   applies on the way: the model that declares the foreign key chose that;
 - migrations (they build the schema and its seed rows for every app);
-- the test code itself (factories and fixtures write wherever they must to set a scene);
+- the test code itself (factories, fixtures and handlers a test registers write wherever they must
+  to set a scene);
 - ``core`` (shared plumbing with no tables of its own) is looked through, to the app that called it;
 - ``demo`` and ``bench`` generate data sets (months of history, millions of rows) in bulk, which no
   service produces; they sit above every app and no user reaches them.
@@ -33,6 +34,7 @@ import pytest
 PACKAGE_ROOT = (
     os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "etalase") + os.sep
 )
+TESTS_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 CASCADE_FILE = os.path.join("django", "db", "models", "deletion.py")
 LOOKED_THROUGH = {"core"}
 DATA_GENERATORS = {"demo", "bench"}
@@ -61,7 +63,7 @@ def writer_of(frame: FrameType | None) -> tuple[str, str] | None:
     is a cascade, a migration's, or the test code's own."""
     while frame is not None:
         filename = frame.f_code.co_filename
-        if filename.endswith(CASCADE_FILE):
+        if filename.endswith(CASCADE_FILE) or filename.startswith(TESTS_ROOT):
             return None
         if filename.startswith(PACKAGE_ROOT):
             relative = filename[len(PACKAGE_ROOT) :]
