@@ -57,7 +57,7 @@ from etalase.catalog.enums import Verb as CatalogVerb
 from etalase.catalog.models import Post, Product, ProductImage
 from etalase.catalog.services import VIEW_WINDOW, post_create, product_create, product_hide, product_reorder
 from etalase.core.phones import InvalidPhoneNumber, phone_normalize
-from etalase.customers.services import contacts_aggregates_rebuild
+from etalase.customers.services.aggregates import contacts_aggregates_rebuild
 from etalase.demo import pictures, storefronts
 from etalase.demo.orders import DemoOrders, orders_log_quiet
 from etalase.demo.pictures import Look
@@ -79,7 +79,7 @@ from etalase.engagement.enums import CommentKind, ShareChannel, ShareTarget
 from etalase.engagement.enums import Verb as EngagementVerb
 from etalase.engagement.models import Comment, Favourite, Follow
 from etalase.engagement.services import comment_add, comment_answer, favourite_add, follow_add, share_record
-from etalase.insights.customers import customer_scores_recompute
+from etalase.insights.customers.services import customer_scores_recompute
 from etalase.orders.enums import OrderStatus, PaymentStatus
 from etalase.orders.models import Order, Payment, Review
 

@@ -58,7 +58,7 @@ from etalase.activity.services import data_contact_id
 from etalase.catalog.models import Product
 from etalase.customers.enums import ContactSource
 from etalase.customers.models import Contact
-from etalase.customers.services import contact_create, contact_for_user
+from etalase.customers.services.contacts import contact_create, contact_for_user
 from etalase.demo.storefronts import STOREFRONTS
 from etalase.directory.enums import Role
 from etalase.directory.models import Business
@@ -67,20 +67,12 @@ from etalase.insights.services import rollups_rebuild
 from etalase.orders import gateways
 from etalase.orders.enums import Fulfilment, OrderChannel, OrderStatus, PaymentMethod, PaymentStatus, Verb
 from etalase.orders.models import GatewayNotification, Order, OrderCounter, OrderEvent, OrderLine, Payment, Review
-from etalase.orders.services import (
-    ACTIVITY_CHANNEL,
-    LineRequest,
-    gateway_notification_receive,
-    order_cancel,
-    order_place,
-    order_settings_update,
-    order_transition,
-    payment_confirm,
-    payment_record,
-    payment_reject,
-    payment_submit,
-    review_create,
-)
+from etalase.orders.services.gateway import gateway_notification_receive
+from etalase.orders.services.order_settings import order_settings_update
+from etalase.orders.services.payments import payment_confirm, payment_record, payment_reject, payment_submit
+from etalase.orders.services.placement import ACTIVITY_CHANNEL, LineRequest, order_place
+from etalase.orders.services.reviews import review_create
+from etalase.orders.services.status import order_cancel, order_transition
 
 if TYPE_CHECKING:
     from etalase.demo.data import BusinessSpec, Person, _Story
@@ -495,6 +487,12 @@ class DemoOrders:
     def user(self, person: Person | None) -> User | None:
         return self.story.shops._user(person) if person is not None else None
 
+    def someone(self, person: Person | None) -> User:
+        """The account of a person the plan always names here (a customer's own act, a member's)."""
+        if person is None:  # pragma: no cover - the planner never leaves these acts without a person
+            raise RuntimeError("a planned act without the person who does it")
+        return self.story.shops._user(person)
+
     def may_confirm(self, person: Person, name: str) -> bool:
         roles = [role for member, role, _joined in self.story.shops.team[name] if member == person]
         return bool(roles) and Permission.PAYMENTS_CONFIRM in permissions_for_role(roles[0])
@@ -680,7 +678,7 @@ class DemoOrders:
         if plan.person is not None:
             key = (plan.shop, plan.person.phone or plan.person.email)
             if key not in self.contacts:
-                self.contacts[key] = contact_for_user(business=business, user=self.user(plan.person))
+                self.contacts[key] = contact_for_user(business=business, user=self.someone(plan.person))
         else:
             walk_in = self.walk_ins[plan.shop][plan.walk_in or 0]
             key = (plan.shop, f"walk-in:{plan.walk_in}")
@@ -751,7 +749,7 @@ class DemoOrders:
         elif step.kind == "review":
             product = self.story.shops.products[plan.shop, step.product]
             review = review_create(
-                order=order, user=customer, product_id=product.pk, rating=step.rating, text=step.text
+                order=order, user=self.someone(plan.person), product_id=product.pk, rating=step.rating, text=step.text
             )
             self.review_times[review.pk] = when
 
@@ -763,14 +761,14 @@ class DemoOrders:
                 proof = SimpleUploadedFile("bukti-transfer.png", self.proofs.picture(), content_type="image/png")
             return payment_submit(
                 order=order,
-                user=self.user(plan.person),
+                user=self.someone(plan.person),
                 method=spec.method,
                 amount_minor=spec.amount,
                 reference=spec.reference,
                 proof=proof,
             )
         if step.kind == "record":
-            staff = self.user(step.staff)
+            staff = self.someone(step.staff)
             return payment_record(
                 order=order,
                 actor=staff,
@@ -957,7 +955,7 @@ class _Journey:
     def plan_method(self) -> str:
         options = self.habits.counter_methods if self.plan.taker is not None else self.habits.online_methods
         allowed = [(method, weight) for method, weight in options if method in self.methods]
-        method = _weighted(self.rng, allowed)
+        method: str = _weighted(self.rng, allowed)
         if self.plan.person is None and method == M.GATEWAY:
             method = M.CASH
         return method

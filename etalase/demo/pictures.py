@@ -185,7 +185,8 @@ class Pen:
 
     def text_width(self, text: str, size: float, bold: bool = True) -> float:
         left, _top, right, _bottom = font(max(6, round(size * self.k)), bold).getbbox(text)
-        return (right - left) / self.k
+        width: float = (right - left) / self.k
+        return width
 
     def shadow(self, box: Box, colour: Any, strength: int = 110) -> None:
         """A soft shadow: an ellipse drawn small, blurred, and stretched onto the picture."""
