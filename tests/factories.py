@@ -4,7 +4,7 @@ Rows that a service would write with side effects (an owner's membership, an API
 are made the way the service makes them, so a test starts from data the app itself could produce.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import factory
 from factory.django import DjangoModelFactory
@@ -20,12 +20,23 @@ PASSWORD = "kopi-gayo-88"
 """Every factory-made user's password."""
 
 
+T = TypeVar("T")
+
+
+class ModelFactory(DjangoModelFactory[T]):
+    """A Django model factory whose call gives the model (``UserFactory()`` is a ``User`` to mypy)."""
+
+    if TYPE_CHECKING:
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> T: ...  # type: ignore[misc]
+
+
 def phone_number(n: int) -> str:
     """A valid Indonesian mobile number in E.164, distinct for every ``n``."""
     return f"+62812{n:08d}"
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -37,7 +48,7 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
 
-class CategoryFactory(DjangoModelFactory):
+class CategoryFactory(ModelFactory[Category]):
     """A business field; slugs of the default fields (``fashion-batik``...) return the existing row."""
 
     class Meta:
@@ -62,7 +73,7 @@ def default_category(slug: str = "fashion-batik") -> Category:
     return CategoryFactory(slug=slug, name_id=name_id, name_en=name_en, position=0)
 
 
-class BusinessFactory(DjangoModelFactory):
+class BusinessFactory(ModelFactory[Business]):
     """A business row with its owner's membership (``owner=`` a user, or a new one)."""
 
     class Meta:
@@ -111,7 +122,7 @@ def registered_business(*, owner: User | None = None, **fields: Any) -> Business
     return business_register(owner=owner or UserFactory(), **values)
 
 
-class MembershipFactory(DjangoModelFactory):
+class MembershipFactory(ModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -120,7 +131,7 @@ class MembershipFactory(DjangoModelFactory):
     role = Role.SALES
 
 
-class InvitationFactory(DjangoModelFactory):
+class InvitationFactory(ModelFactory[Invitation]):
     """A pending invitation by phone (pass ``email=`` and ``phone=""`` to invite by email)."""
 
     class Meta:
@@ -134,7 +145,18 @@ class InvitationFactory(DjangoModelFactory):
     invited_by = factory.LazyAttribute(lambda invitation: business_owner(invitation.business))
 
 
-class ApiTokenFactory(factory.Factory):
+if TYPE_CHECKING:
+
+    class IssuedApiToken(ApiToken):
+        """What mypy sees of a factory-made token: the row and the secret shown once at creation."""
+
+        secret: str
+
+else:
+    IssuedApiToken = ApiToken
+
+
+class ApiTokenFactory(factory.Factory[IssuedApiToken]):
     """A personal API token made by the service; the returned token carries ``.secret``."""
 
     class Meta:
@@ -143,8 +165,13 @@ class ApiTokenFactory(factory.Factory):
     user = factory.SubFactory(UserFactory)
     name = factory.Sequence(lambda n: f"token {n}")
 
+    if TYPE_CHECKING:
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> IssuedApiToken: ...  # type: ignore[misc]
+
     @classmethod
-    def _create(cls, model_class: type[ApiToken], *args: Any, **kwargs: Any) -> ApiToken:
+    def _create(cls, model_class: type[ApiToken], *args: Any, **kwargs: Any) -> IssuedApiToken:
         token, secret = api_token_create(user=kwargs["user"], name=kwargs["name"])
-        token.secret = secret  # type: ignore[attr-defined]
-        return token
+        issued = cast("IssuedApiToken", token)
+        issued.secret = secret
+        return issued
