@@ -6,8 +6,10 @@ are made the way the service makes them, so a test starts from data the app itse
 
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import factory
-from factory.django import DjangoModelFactory
+from factory.base import Factory
+from factory.declarations import LazyAttribute, LazyFunction, Sequence, SubFactory
+from factory.django import DjangoModelFactory, Password
+from factory.helpers import post_generation
 
 from etalase.accounts.models import ApiToken, User
 from etalase.accounts.services import api_token_create
@@ -41,11 +43,11 @@ class UserFactory(ModelFactory[User]):
         model = User
         skip_postgeneration_save = True
 
-    name = factory.Sequence(lambda n: f"Pengguna {n}")
-    phone = factory.Sequence(lambda n: phone_number(10_000_000 + n))
-    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    name = Sequence(lambda n: f"Pengguna {n}")
+    phone = Sequence(lambda n: phone_number(10_000_000 + n))
+    email = Sequence(lambda n: f"user{n}@example.com")
     language = "en"
-    password = factory.django.Password(PASSWORD)
+    password = Password(PASSWORD)
 
 
 class CategoryFactory(ModelFactory[Category]):
@@ -55,9 +57,9 @@ class CategoryFactory(ModelFactory[Category]):
         model = Category
         django_get_or_create = ("slug",)
 
-    slug = factory.Sequence(lambda n: f"field-{n}")
-    name_id = factory.Sequence(lambda n: f"Bidang {n}")
-    name_en = factory.Sequence(lambda n: f"Field {n}")
+    slug = Sequence(lambda n: f"field-{n}")
+    name_id = Sequence(lambda n: f"Bidang {n}")
+    name_en = Sequence(lambda n: f"Field {n}")
     position = 100
 
 
@@ -80,15 +82,15 @@ class BusinessFactory(ModelFactory[Business]):
         model = Business
         skip_postgeneration_save = True
 
-    name = factory.Sequence(lambda n: f"Toko Contoh {n}")
-    slug = factory.Sequence(lambda n: f"toko-contoh-{n}")
-    category = factory.LazyFunction(default_category)
+    name = Sequence(lambda n: f"Toko Contoh {n}")
+    slug = Sequence(lambda n: f"toko-contoh-{n}")
+    category = LazyFunction(default_category)
     city = "Yogyakarta"
-    whatsapp = factory.Sequence(lambda n: phone_number(20_000_000 + n))
+    whatsapp = Sequence(lambda n: phone_number(20_000_000 + n))
     description = "Batik tulis dari Yogyakarta"
     status = BusinessStatus.ACTIVE
     # What the service writes for search: name, business field in both languages, city, description.
-    search_text = factory.LazyAttribute(
+    search_text = LazyAttribute(
         lambda business: text_normalize(
             business.name,
             business.category.name_id,
@@ -98,7 +100,7 @@ class BusinessFactory(ModelFactory[Business]):
         )
     )
 
-    @factory.post_generation
+    @post_generation
     def owner(obj: Business, create: bool, extracted: User | None, **kwargs: Any) -> None:  # noqa: N805
         if not create:
             return
@@ -126,8 +128,8 @@ class MembershipFactory(ModelFactory[Membership]):
     class Meta:
         model = Membership
 
-    business = factory.SubFactory(BusinessFactory)
-    user = factory.SubFactory(UserFactory)
+    business = SubFactory(BusinessFactory)
+    user = SubFactory(UserFactory)
     role = Role.SALES
 
 
@@ -137,12 +139,12 @@ class InvitationFactory(ModelFactory[Invitation]):
     class Meta:
         model = Invitation
 
-    business = factory.SubFactory(BusinessFactory)
-    phone = factory.Sequence(lambda n: phone_number(30_000_000 + n))
+    business = SubFactory(BusinessFactory)
+    phone = Sequence(lambda n: phone_number(30_000_000 + n))
     email = ""
     role = Role.SALES
     status = InvitationStatus.PENDING
-    invited_by = factory.LazyAttribute(lambda invitation: business_owner(invitation.business))
+    invited_by = LazyAttribute(lambda invitation: business_owner(invitation.business))
 
 
 if TYPE_CHECKING:
@@ -156,14 +158,14 @@ else:
     IssuedApiToken = ApiToken
 
 
-class ApiTokenFactory(factory.Factory[IssuedApiToken]):
+class ApiTokenFactory(Factory[IssuedApiToken]):
     """A personal API token made by the service; the returned token carries ``.secret``."""
 
     class Meta:
         model = ApiToken
 
-    user = factory.SubFactory(UserFactory)
-    name = factory.Sequence(lambda n: f"token {n}")
+    user = SubFactory(UserFactory)
+    name = Sequence(lambda n: f"token {n}")
 
     if TYPE_CHECKING:
 

@@ -34,9 +34,12 @@ from PIL import Image
 from etalase.accounts.models import ApiToken, User
 from etalase.catalog.models import Post, Product, ProductImage
 from etalase.catalog.services import post_create, product_create
-from etalase.customers.io.services import import_run, import_start, import_upload
+from etalase.customers.io.importer import import_run
+from etalase.customers.io.imports import import_start, import_upload
 from etalase.customers.models import Contact, ImportJob, Segment, Tag
-from etalase.customers.services import contact_create, contact_for_user, contact_tags_set, segment_save
+from etalase.customers.services.contacts import contact_create, contact_for_user
+from etalase.customers.services.segments import segment_save
+from etalase.customers.services.tags import contact_tags_set
 from etalase.directory.enums import Role
 from etalase.directory.models import Business, Invitation, Membership
 from etalase.directory.permissions import ROLE_PERMISSIONS
@@ -49,7 +52,10 @@ from etalase.notifications.models import Notification
 from etalase.notifications.services import push_subscription_save
 from etalase.orders.enums import OrderStatus
 from etalase.orders.models import Order, Payment
-from etalase.orders.services import cart_add, order_checkout, order_transition, payment_record
+from etalase.orders.services.carts import cart_add
+from etalase.orders.services.payments import payment_record
+from etalase.orders.services.placement import order_checkout
+from etalase.orders.services.status import order_transition
 from tests.factories import (
     PASSWORD,
     ApiTokenFactory,

@@ -64,7 +64,7 @@ def page(context: object) -> object:
 
 
 @pytest.fixture
-def screenshot(page: object):  # type: ignore[no-untyped-def]
+def screenshot(page: object):
     """Save a full-page screenshot under var/screenshots/ for people to look at."""
 
     def take(name: str) -> Path:

@@ -18,7 +18,9 @@ from etalase.customers.services.contacts import contact_create
 from etalase.customers.services.merge import contact_merge
 from etalase.engagement.services import favourite_add, favourite_remove
 from etalase.orders.enums import Fulfilment, OrderChannel, PaymentMethod
-from etalase.orders.services import LineRequest, order_cancel, order_place, payment_confirm, payment_record
+from etalase.orders.services.payments import payment_confirm, payment_record
+from etalase.orders.services.placement import LineRequest, order_place
+from etalase.orders.services.status import order_cancel
 from tests.factories import business_owner
 from tests.support.orders import product_for_sale, shop_open
 

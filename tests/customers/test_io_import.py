@@ -17,7 +17,7 @@ from etalase.customers.io import importer
 from etalase.customers.io.imports import import_upload
 from etalase.customers.io.jobs import job_settings
 from etalase.customers.models import AuditEntry, Consent, Contact, ContactTag, ImportJob, Tag
-from etalase.customers.services import contact_create
+from etalase.customers.services.contacts import contact_create
 from etalase.directory.enums import Role
 from tests.factories import registered_business
 
@@ -366,7 +366,7 @@ def test_a_failed_import_can_be_started_again_without_duplicates(
     calls = {"n": 0}
     original = importer._Importer._apply
 
-    def flaky(self, rows):  # type: ignore[no-untyped-def]
+    def flaky(self, rows):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full")
@@ -483,7 +483,7 @@ def test_the_api_explains_bad_mappings_and_bad_files(api_client_for, owner, busi
 
 
 @pytest.fixture
-def their_job(db) -> ImportJob:  # type: ignore[no-untyped-def]
+def their_job(db) -> ImportJob:
     other = registered_business(name="Kopi Senja")
     owner = other.memberships.get().user
     return import_upload(

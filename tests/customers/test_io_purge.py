@@ -82,13 +82,13 @@ def report_lines(answer: Any) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def failing_import(owner_client, business, django_capture_on_commit_callbacks, monkeypatch) -> ImportJob:  # type: ignore[no-untyped-def]
+def failing_import(owner_client, business, django_capture_on_commit_callbacks, monkeypatch) -> ImportJob:
     """An import of 25 rows that stopped after its first chunk of 10 (its file kept to start it again)."""
     monkeypatch.setattr(importer, "CHUNK_SIZE", 10)
     original = importer._Importer._apply
     calls = {"n": 0}
 
-    def flaky(self, rows):  # type: ignore[no-untyped-def]
+    def flaky(self, rows):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full")
@@ -356,7 +356,7 @@ def test_running_it_twice_is_harmless(owner_client, business, failing_import):
 def test_a_file_the_storage_cannot_delete_keeps_its_job_until_the_next_run(owner_client, business, monkeypatch):
     job = upload(owner_client, business, hours_ago=30)
 
-    def refuse(self, name):  # type: ignore[no-untyped-def]
+    def refuse(self, name):
         raise PermissionError(name)
 
     monkeypatch.setattr(FileSystemStorage, "delete", refuse)

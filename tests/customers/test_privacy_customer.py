@@ -13,7 +13,7 @@ from etalase.customers.enums import AuditAction, ConsentSource, PrivacyRequestKi
 from etalase.customers.models import AuditEntry, Consent, Contact, ContactTag, Note, PrivacyRequest
 from etalase.customers.privacy.enums import ERASED_NAME
 from etalase.customers.selectors import contact_search
-from etalase.customers.services import contact_for_user
+from etalase.customers.services.contacts import contact_for_user
 from etalase.orders.models import Order, Payment
 from tests.customers.test_privacy_world import (
     ADDRESS,
@@ -38,12 +38,12 @@ def _orders_take_part() -> Iterator[None]:
 
 
 @pytest.fixture
-def world(business, customer) -> World:  # type: ignore[no-untyped-def]
+def world(business, customer) -> World:
     return build_world(business, customer)
 
 
 @pytest.fixture
-def budi(client_for, world):  # type: ignore[no-untyped-def]
+def budi(client_for, world):
     return client_for(world.customer)
 
 

@@ -13,7 +13,10 @@ from etalase.activity.models import Activity
 from etalase.customers.enums import AuditAction, PrivacyRequestKind
 from etalase.customers.models import AuditEntry, Contact, PrivacyRequest
 from etalase.customers.privacy.enums import ERASED_NAME
-from etalase.customers.services import audit_record, contact_create, contact_merge, note_add
+from etalase.customers.services.audit import audit_record
+from etalase.customers.services.contacts import contact_create
+from etalase.customers.services.merge import contact_merge
+from etalase.customers.services.notes import note_add
 from etalase.directory.enums import Role
 from tests.customers.test_privacy_customer import assert_erased_at_the_shop
 from tests.customers.test_privacy_world import World, build_world, business_rows_text, orders_hooks
@@ -28,16 +31,16 @@ def _orders_take_part() -> Iterator[None]:
 
 
 @pytest.fixture
-def world(business, customer) -> World:  # type: ignore[no-untyped-def]
+def world(business, customer) -> World:
     return build_world(business, customer)
 
 
 @pytest.fixture
-def manager(member_of, business):  # type: ignore[no-untyped-def]
+def manager(member_of, business):
     return member_of(business, Role.MANAGER, name="Maya Manajer").user
 
 
-def audit_url(business) -> str:  # type: ignore[no-untyped-def]
+def audit_url(business) -> str:
     return reverse("customers_privacy:audit", args=[business.slug])
 
 

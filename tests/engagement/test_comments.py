@@ -43,7 +43,7 @@ def a_question(product: Product, body: str = "Ada ukuran XL?", author=None) -> C
 
 
 @pytest.fixture
-def question(client_for, product) -> Comment:  # type: ignore[no-untyped-def]
+def question(client_for, product) -> Comment:
     """Rina asked through the page, so counters and activities are as the app makes them."""
     rina = UserFactory(name="Rina")
     client_for(rina).post(comments_url(product), {"kind": "question", "body": "Ada ukuran XL?"}, **HTMX)

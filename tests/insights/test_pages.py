@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def shop_activity(business, make_product, record):  # type: ignore[no-untyped-def]
+def shop_activity(business, make_product, record):
     kopi = make_product(business, title="Kopi Gayo")
     for visitor in ("a", "b"):
         record("viewed_product", business, target=kopi, data={"visitor": visitor})

@@ -96,7 +96,7 @@ def direct_count(business) -> tuple[Counter, Counter]:
 
 
 @pytest.fixture
-def history(business, make_product, record):  # type: ignore[no-untyped-def]
+def history(business, make_product, record):
     """40 days of seeded random activity, recorded through activity_record and processed live."""
     rng = random.Random(4)
     products = [make_product(business, title=f"Batik {n}") for n in range(4)]

@@ -16,14 +16,14 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 
 
-def notify(user, n=1):  # type: ignore[no-untyped-def]
+def notify(user, n=1):
     return [
         notification_deliver(recipients=[(user.pk, "en")], kind=Kind.ASKED, business=None, names={"actor": f"B{i}"})[0]
         for i in range(n)
     ]
 
 
-def put(client, path, body):  # type: ignore[no-untyped-def]
+def put(client, path, body):
     return client.put(path, data=json.dumps(body), content_type="application/json")
 
 

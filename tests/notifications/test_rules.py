@@ -20,7 +20,7 @@ def at(hour: int, minute: int = 0, zone: str = "Asia/Jakarta") -> dt.datetime:
     return dt.datetime(2026, 3, 10, hour, minute, tzinfo=ZoneInfo(zone))
 
 
-def preference(**fields):  # type: ignore[no-untyped-def]
+def preference(**fields):
     values = {"channels": {}, "quiet_start": None, "quiet_end": None, "digest_enabled": False, "digest_hour": 18}
     values.update(fields)
     return SimpleNamespace(**values)

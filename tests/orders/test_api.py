@@ -23,33 +23,33 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 
 
-def post_json(client, url: str, body: dict | None = None, **headers):  # type: ignore[no-untyped-def]
+def post_json(client, url: str, body: dict | None = None, **headers):
     return client.post(url, json.dumps(body or {}), content_type="application/json", headers=headers)
 
 
-def patch_json(client, url: str, body: dict):  # type: ignore[no-untyped-def]
+def patch_json(client, url: str, body: dict):
     return client.patch(url, json.dumps(body), content_type="application/json")
 
 
-def cart_url(business, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+def cart_url(business, suffix: str = "") -> str:
     return f"{API}/businesses/{business.slug}/cart{suffix}"
 
 
-def my_order_url(order, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+def my_order_url(order, suffix: str = "") -> str:
     return f"{API}/me/orders/{order.business.slug}/{order.number}{suffix}"
 
 
-def error_of(response) -> dict:  # type: ignore[no-untyped-def]
+def error_of(response) -> dict:
     return response.json()["error"]
 
 
 @pytest.fixture
-def budi(api_client_for, customer):  # type: ignore[no-untyped-def]
+def budi(api_client_for, customer):
     return api_client_for(customer)
 
 
 @pytest.fixture
-def owner_api(api_client_for, owner):  # type: ignore[no-untyped-def]
+def owner_api(api_client_for, owner):
     return api_client_for(owner)
 
 
@@ -271,7 +271,7 @@ def test_carts_need_a_login(anonymous_client, shop):
 # --- checkout -------------------------------------------------------------------------------------
 
 
-def checkout_url(business) -> str:  # type: ignore[no-untyped-def]
+def checkout_url(business) -> str:
     return f"{API}/businesses/{business.slug}/checkout"
 
 
@@ -484,7 +484,7 @@ def test_reorder_puts_what_is_still_for_sale_back_in_the_cart(budi, order, produ
 # --- reviews --------------------------------------------------------------------------------------
 
 
-def completed(order: Order, owner) -> Order:  # type: ignore[no-untyped-def]
+def completed(order: Order, owner) -> Order:
     for status in (OrderStatus.CONFIRMED, OrderStatus.COMPLETED):
         order_transition(order=order, actor=owner, to_status=status)
     return order
@@ -535,7 +535,7 @@ def test_a_product_not_in_the_order_cannot_be_reviewed(budi, order, owner, shop)
 # --- customer payments ----------------------------------------------------------------------------
 
 
-def pay(client, order, key: str = "", **fields):  # type: ignore[no-untyped-def]
+def pay(client, order, key: str = "", **fields):
     data = {"method": "transfer", "amount_minor": "100000", "proof": proof_picture(), **fields}
     headers = {"Idempotency-Key": key} if key else {}
     return client.post(

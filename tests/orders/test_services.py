@@ -381,7 +381,7 @@ def test_the_order_channel_becomes_the_activity_channel(
 
 
 def test_a_staff_order_for_a_customer_with_an_account_names_them(sales, shop, customer, staff_order, product):
-    from etalase.customers.services import contact_for_user
+    from etalase.customers.services.contacts import contact_for_user
 
     contact = contact_for_user(business=shop, user=customer)
 
@@ -393,7 +393,7 @@ def test_a_staff_order_for_a_customer_with_an_account_names_them(sales, shop, cu
 
 
 def test_a_staff_order_for_a_contact_with_an_account_shows_among_their_orders(sales, shop, customer, product):
-    from etalase.customers.services import contact_for_user
+    from etalase.customers.services.contacts import contact_for_user
 
     contact = contact_for_user(business=shop, user=customer)
 
@@ -452,7 +452,7 @@ def test_bad_staff_orders_change_nothing(sales, walk_in, product, foreign_produc
 
 
 def test_a_contact_of_another_business_is_refused(sales, shop, other_shop, product):
-    from etalase.customers.services import contact_create
+    from etalase.customers.services.contacts import contact_create
 
     stranger = contact_create(business=other_shop, name="Orang Lain")
 
