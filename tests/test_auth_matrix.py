@@ -823,9 +823,10 @@ def build_world(user_type: str) -> World:
     owner = UserFactory(name="Sari")
     business = registered_business(owner=owner, name="Batik Sari")
     other_business = registered_business(owner=UserFactory(name="Bayu"), name="Kopi Senja")
+    customer = UserFactory(name="Budi")
     users: dict[str, User | None] = {
         "anonymous": None,
-        "customer": UserFactory(name="Budi"),
+        "customer": customer,
         "other_business_member": Membership.objects.get(business=other_business).user,
         Role.OWNER: owner,
     }
@@ -834,7 +835,7 @@ def build_world(user_type: str) -> World:
             users[role] = MembershipFactory(business=business, role=role).user
     target = MembershipFactory(business=business, role=Role.SALES)
     acting = users[user_type]
-    bystander = acting or users["customer"]
+    bystander = acting or customer
     assert bystander is not None
     context = business_context_resolve(user=owner, slug=business.slug)
     contact_for_user(business=business, user=bystander)  # the acting person's own record (Me → My data at shops)
@@ -842,7 +843,7 @@ def build_world(user_type: str) -> World:
     product = product_create(
         context=context, title="Batik Parang", price_minor=150_000, images=[photo_upload("x")["x"]], publish=True
     )
-    question = comment_add(user=users["customer"], product_id=product.pk, body="Ada ukuran XL?", kind="question")
+    question = comment_add(user=customer, product_id=product.pk, body="Ada ukuran XL?", kind="question")
     # The acting person's own pending order #1 and completed order #2 (with a cash payment waiting
     # for the cashier), so that customers' and staff's order operations have something to act on.
     orders = []

@@ -194,5 +194,6 @@ def test_a_rebuild_counts_every_contact_like_one_by_one(business, owner, custome
     assert rebuilt[budi.pk] == (0, 0, 1, Stage.INTERESTED)
     for contact_id in (wati.pk, joko.pk, budi.pk):
         again = contact_aggregates_recompute(contact_id=contact_id)
+        assert again is not None
         assert (again.orders_count, again.spent_minor, again.favourites_count, again.stage) == rebuilt[contact_id]
     assert contacts_aggregates_rebuild(business=business) == 0

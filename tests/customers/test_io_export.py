@@ -163,7 +163,9 @@ def test_an_exported_list_imported_back_creates_nothing(owner_client, owner, bus
         "tags": "tags",
     }
     import_start(job=job, actor=owner)
-    job = import_run(job_id=job.pk)
+    ran = import_run(job_id=job.pk)
+    assert ran is not None
+    job = ran
 
     assert job is not None
     assert (job.created_count, job.merged_count, job.rejected_count) == (0, before, 0)

@@ -23,6 +23,7 @@ from etalase.customers.io.purge import SOURCE_KEPT_FOR, UNSTARTED_KEPT_FOR
 from etalase.customers.models import Contact, ImportJob
 from tests.customers.test_io_import import latest_job, start_guessed, upload_page
 from tests.factories import registered_business
+from tests.support.api import send_json
 
 pytestmark = pytest.mark.django_db
 
@@ -63,8 +64,10 @@ def purge() -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def stored(name: str) -> bool:
-    return bool(name) and default_storage.exists(name)
+def stored(name: str | None) -> bool:
+    if not name:
+        return False
+    return default_storage.exists(name)
 
 
 def page(client: Client, name: str, business: Any, job: ImportJob) -> Any:
@@ -134,7 +137,7 @@ def test_an_upload_never_started_is_deleted_with_its_file_after_a_day(owner_clie
     api = api_client_for(owner)
     for method, suffix in [("get", ""), ("get", "/preview"), ("post", "/start"), ("get", "/report"), ("patch", "")]:
         body = {"fields": {"0": "name"}} if method == "patch" else {}
-        answer = getattr(api, method)(api_path(business, old, suffix), body, content_type="application/json")
+        answer = send_json(api, method.upper(), api_path(business, old, suffix), body)
         assert answer.status_code == 404, (method, suffix)
         assert answer.json()["error"]["code"] == "not_found"
     fresh = owner_client.get(reverse("customers_io:import_job", args=[business.slug, recent.pk]))
@@ -210,7 +213,7 @@ def test_a_failed_import_loses_its_file_after_a_week_and_keeps_its_counts_and_re
     assert report_lines(api.get(detail.json()["report_url"])) == before
     for method, suffix in [("get", "/preview"), ("post", "/start"), ("patch", "")]:
         body = {"fields": {"0": "name"}} if method == "patch" else {}
-        answer = getattr(api, method)(api_path(business, job, suffix), body, content_type="application/json")
+        answer = send_json(api, method.upper(), api_path(business, job, suffix), body)
         assert answer.status_code == 409, (method, suffix)
         assert answer.json()["error"] == {
             "code": "file_gone",

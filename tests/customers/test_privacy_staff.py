@@ -21,6 +21,7 @@ from etalase.directory.enums import Role
 from tests.customers.test_privacy_customer import assert_erased_at_the_shop
 from tests.customers.test_privacy_world import World, build_world, business_rows_text, orders_hooks
 from tests.factories import registered_business
+from tests.support.api import post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -245,19 +246,19 @@ def test_the_staff_erasure_api(api_client_for, world, manager):
     api = api_client_for(manager)
     path = f"/api/v1/businesses/{world.business.slug}/contacts/{world.contact.pk}/erasure"
 
-    assert api.post(path, {"confirm": False}, "application/json").status_code == 400
-    wrong_way = api.post(path, {"confirm": True, "received_via": "carrier pigeon"}, "application/json")
+    assert post_json(api, path, {"confirm": False}).status_code == 400
+    wrong_way = post_json(api, path, {"confirm": True, "received_via": "carrier pigeon"})
     assert wrong_way.status_code == 400
     assert wrong_way.json()["error"]["fields"]["received_via"]
     assert Contact.objects.get(pk=world.contact.pk).erased_at is None
 
-    answer = api.post(path, {"confirm": True, "received_via": "counter"}, "application/json")
+    answer = post_json(api, path, {"confirm": True, "received_via": "counter"})
     assert answer.status_code == 201
     assert answer.json()["contact_id"] == world.contact.pk
     assert_erased_at_the_shop(world)
     assert PrivacyRequest.objects.get().requested_by == manager
 
-    again = api.post(path, {"confirm": True}, "application/json")
+    again = post_json(api, path, {"confirm": True})
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "already_erased"
 
@@ -265,9 +266,9 @@ def test_the_staff_erasure_api(api_client_for, world, manager):
 def test_the_staff_erasure_api_refuses_other_businesses_contacts(api_client_for, world):
     api = api_client_for(world.owner)
     theirs = f"/api/v1/businesses/{world.business.slug}/contacts/{world.other_contact.pk}/erasure"
-    assert api.post(theirs, {"confirm": True}, "application/json").status_code == 404
+    assert post_json(api, theirs, {"confirm": True}).status_code == 404
     foreign = f"/api/v1/businesses/{world.other.slug}/contacts/{world.other_contact.pk}/erasure"
-    assert api.post(foreign, {"confirm": True}, "application/json").status_code == 404
+    assert post_json(api, foreign, {"confirm": True}).status_code == 404
     assert not Contact.objects.filter(erased_at__isnull=False).exists()
 
 

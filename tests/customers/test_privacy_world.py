@@ -84,6 +84,8 @@ def build_world(business: Business, customer: User) -> World:
 
     _record_now(verb="followed", business=business, actor=customer, target=business)
     contact = Contact.objects.get(business=business, user=customer)
+    assert customer.phone is not None
+    assert customer.email is not None
     contact = contact_update(
         contact=contact,
         name=customer.name,

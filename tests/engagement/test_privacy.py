@@ -55,6 +55,7 @@ class Acts:
 
 
 def answer_text(customer: User) -> str:
+    assert customer.phone is not None
     return (
         f'"{QUESTION}" Ada, kak Budi! Katalognya kami kirim ke {customer.email} atau {phone_display(customer.phone)}.'
     )

@@ -37,9 +37,9 @@ def order(customer, product, product_two, live):
         return checkout_for(customer, [(product, 2), (product_two, 1)])
 
 
-def totals(business) -> Counter:
+def totals(business) -> Counter[str]:
     rows = DailyMetric.objects.filter(business=business, product__isnull=True).values_list("metric", "value")
-    counted: Counter = Counter()
+    counted: Counter[str] = Counter()
     for metric, value in rows:
         counted[metric] += value
     return counted

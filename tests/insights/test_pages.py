@@ -3,6 +3,7 @@
 import datetime as dt
 import xml.dom.minidom
 from typing import Any
+from xml.dom.minidom import Text
 
 import pytest
 from django.urls import reverse
@@ -162,8 +163,11 @@ def test_the_api_refuses_a_member_without_dashboard_access(api_client_for, membe
 def test_charts_are_valid_xml_even_with_awkward_labels(chart):
     svg = chart(['<Batik & "Kopi">', "Teh's"], [3, 0], chart_id="c1", title="A & B", description="<x>")
     document = parse_svg(str(svg))
+    assert document.documentElement is not None
     assert document.documentElement.getAttribute("role") == "img"
-    assert document.getElementsByTagName("title")[0].firstChild.data == "A & B"
+    title = document.getElementsByTagName("title")[0].firstChild
+    assert isinstance(title, Text)
+    assert title.data == "A & B"
     assert "style=" not in svg
 
 

@@ -11,7 +11,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from etalase.accounts.models import User
 from etalase.activity.models import Activity
 from etalase.activity.services import activity_process, activity_record
 from etalase.directory.enums import Role
@@ -412,7 +411,7 @@ def test_processing_an_order_activity_twice_creates_nothing_more(order, owner, c
 
 def test_an_order_activity_with_the_contract_s_data_only_still_reads_well(shop, owner, committed):
     """Recorded by hand (an import, another client): the names come from the data."""
-    buyer: User = UserFactory(name="Nyoman")  # type: ignore[assignment]
+    buyer = UserFactory(name="Nyoman")
     with committed():
         activity_record(
             verb="ordered",

@@ -2,7 +2,7 @@
 whole journey from the cart to the receipt through the API; idempotent retries; bad input answered
 with a clear message and nothing changed; another customer's order is 404."""
 
-import json
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -16,19 +16,12 @@ from etalase.orders.models import CartItem, Order, OrderLine, Payment, Review
 from etalase.orders.services.carts import cart_add
 from etalase.orders.services.status import order_transition
 from tests.factories import UserFactory, business_owner
+from tests.support.api import patch_json, post_json
 from tests.support.orders import context_of, product_for_sale, proof_picture
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-
-
-def post_json(client, url: str, body: dict | None = None, **headers):
-    return client.post(url, json.dumps(body or {}), content_type="application/json", headers=headers)
-
-
-def patch_json(client, url: str, body: dict):
-    return client.patch(url, json.dumps(body), content_type="application/json")
 
 
 def cart_url(business, suffix: str = "") -> str:
@@ -39,7 +32,7 @@ def my_order_url(order, suffix: str = "") -> str:
     return f"{API}/me/orders/{order.business.slug}/{order.number}{suffix}"
 
 
-def error_of(response) -> dict:
+def error_of(response) -> dict[str, Any]:
     return response.json()["error"]
 
 

@@ -4,6 +4,7 @@ and still answers 200 so the gateway stops retrying; a body that is not JSON is 
 gateway is 404."""
 
 import json
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ def callback_url(gateway: str = "midtrans") -> str:
     return f"/api/v1/payments/gateway/{gateway}/notification"
 
 
-def notification(order: Order, *, amount_minor: int | None = None, key: str = SERVER_KEY, **changes) -> dict:
+def notification(order: Order, *, amount_minor: int | None = None, key: str = SERVER_KEY, **changes) -> dict[str, Any]:
     body = GATEWAYS["midtrans"].notification_build(
         order_id=order_reference(order),
         amount_minor=order.total_minor if amount_minor is None else amount_minor,

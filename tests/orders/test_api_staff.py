@@ -3,7 +3,7 @@ journey, cancelling, recording / confirming / rejecting payments, the day's reco
 order settings; each by permission, another business's rows answering 404, bad input changing nothing."""
 
 import datetime as dt
-import json
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -19,19 +19,12 @@ from etalase.orders.models import Order, OrderEvent, OrderSettings, Payment
 from etalase.orders.services.payments import payment_record, payment_submit
 from etalase.orders.services.status import order_transition
 from tests.factories import UserFactory
+from tests.support.api import patch_json, post_json
 from tests.support.orders import SERVER_KEY, proof_picture
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-
-
-def post_json(client, url: str, body: dict | None = None, **headers):
-    return client.post(url, json.dumps(body or {}), content_type="application/json", headers=headers)
-
-
-def patch_json(client, url: str, body: dict):
-    return client.patch(url, json.dumps(body), content_type="application/json")
 
 
 def orders_url(business, suffix: str = "") -> str:
@@ -42,7 +35,7 @@ def payments_url(business, suffix: str = "") -> str:
     return f"{API}/businesses/{business.slug}/payments{suffix}"
 
 
-def error_of(response) -> dict:
+def error_of(response) -> dict[str, Any]:
     return response.json()["error"]
 
 
