@@ -14,7 +14,7 @@ venv_ensure test
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-echo "== mypy"; .venv/bin/mypy etalase config
+echo "== mypy"; .venv/bin/mypy etalase config tests
 echo "== layers"; .venv/bin/lint-imports
 echo "== translations"; .venv/bin/python scripts/i18n.py --check
 

@@ -30,7 +30,7 @@ def _isolated_cache() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _default_categories_in_flushed_databases(request) -> None:  # type: ignore[no-untyped-def]
+def _default_categories_in_flushed_databases(request) -> None:
     """A transactional test flushes every table, data migrations' rows included, after it runs.
 
     Put the default business fields back before each transactional test, so it starts from what a
@@ -48,7 +48,7 @@ def _default_categories_in_flushed_databases(request) -> None:  # type: ignore[n
 
 
 @pytest.fixture(autouse=True)
-def _isolated_media(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _isolated_media(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
@@ -56,7 +56,7 @@ ClientFor = Callable[..., Client]
 
 
 @pytest.fixture
-def client_for(db) -> ClientFor:  # type: ignore[no-untyped-def]
+def client_for(db) -> ClientFor:
     """``client_for(user)``: a browser session for ``user`` (or anonymous with ``None``)."""
 
     def make(user: User | None = None, *, language: str | None = "en", enforce_csrf_checks: bool = False):
@@ -71,7 +71,7 @@ def client_for(db) -> ClientFor:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def api_client_for(db) -> ClientFor:  # type: ignore[no-untyped-def]
+def api_client_for(db) -> ClientFor:
     """``api_client_for(user)``: sends ``Authorization: Bearer <a new token of user>`` on every call."""
 
     def make(user: User | None = None, *, language: str = "en") -> Client:
@@ -85,34 +85,34 @@ def api_client_for(db) -> ClientFor:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def anonymous_client(client_for) -> Client:  # type: ignore[no-untyped-def]
+def anonymous_client(client_for) -> Client:
     return client_for(None)
 
 
 @pytest.fixture
-def customer(db) -> User:  # type: ignore[no-untyped-def]
+def customer(db) -> User:
     """Someone with an account and no business."""
     return UserFactory(name="Budi Pelanggan")
 
 
 @pytest.fixture
-def owner(db) -> User:  # type: ignore[no-untyped-def]
+def owner(db) -> User:
     return UserFactory(name="Sari Pemilik", phone="+6281234567890", email="sari@example.com")
 
 
 @pytest.fixture
-def business(owner) -> Business:  # type: ignore[no-untyped-def]
+def business(owner) -> Business:
     """Batik Sari, registered through the service by ``owner``."""
     return registered_business(owner=owner, name="Batik Sari")
 
 
 @pytest.fixture
-def owner_client(client_for, owner, business) -> Client:  # type: ignore[no-untyped-def]
+def owner_client(client_for, owner, business) -> Client:
     return client_for(owner)
 
 
 @pytest.fixture
-def member_of(db) -> Callable[..., Membership]:  # type: ignore[no-untyped-def]
+def member_of(db) -> Callable[..., Membership]:
     """``member_of(business, role)``: a new user in the business's team with that role."""
 
     def make(business: Business, role: str = Role.SALES, **user_fields: object) -> Membership:

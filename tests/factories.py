@@ -4,10 +4,12 @@ Rows that a service would write with side effects (an owner's membership, an API
 are made the way the service makes them, so a test starts from data the app itself could produce.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import factory
-from factory.django import DjangoModelFactory
+from factory.base import Factory
+from factory.declarations import LazyAttribute, LazyFunction, Sequence, SubFactory
+from factory.django import DjangoModelFactory, Password
+from factory.helpers import post_generation
 
 from etalase.accounts.models import ApiToken, User
 from etalase.accounts.services import api_token_create
@@ -20,33 +22,44 @@ PASSWORD = "kopi-gayo-88"
 """Every factory-made user's password."""
 
 
+T = TypeVar("T")
+
+
+class ModelFactory(DjangoModelFactory[T]):
+    """A Django model factory whose call gives the model (``UserFactory()`` is a ``User`` to mypy)."""
+
+    if TYPE_CHECKING:
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> T: ...  # type: ignore[misc]
+
+
 def phone_number(n: int) -> str:
     """A valid Indonesian mobile number in E.164, distinct for every ``n``."""
     return f"+62812{n:08d}"
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
 
-    name = factory.Sequence(lambda n: f"Pengguna {n}")
-    phone = factory.Sequence(lambda n: phone_number(10_000_000 + n))
-    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    name = Sequence(lambda n: f"Pengguna {n}")
+    phone = Sequence(lambda n: phone_number(10_000_000 + n))
+    email = Sequence(lambda n: f"user{n}@example.com")
     language = "en"
-    password = factory.django.Password(PASSWORD)
+    password = Password(PASSWORD)
 
 
-class CategoryFactory(DjangoModelFactory):
+class CategoryFactory(ModelFactory[Category]):
     """A business field; slugs of the default fields (``fashion-batik``...) return the existing row."""
 
     class Meta:
         model = Category
         django_get_or_create = ("slug",)
 
-    slug = factory.Sequence(lambda n: f"field-{n}")
-    name_id = factory.Sequence(lambda n: f"Bidang {n}")
-    name_en = factory.Sequence(lambda n: f"Field {n}")
+    slug = Sequence(lambda n: f"field-{n}")
+    name_id = Sequence(lambda n: f"Bidang {n}")
+    name_en = Sequence(lambda n: f"Field {n}")
     position = 100
 
 
@@ -62,22 +75,22 @@ def default_category(slug: str = "fashion-batik") -> Category:
     return CategoryFactory(slug=slug, name_id=name_id, name_en=name_en, position=0)
 
 
-class BusinessFactory(DjangoModelFactory):
+class BusinessFactory(ModelFactory[Business]):
     """A business row with its owner's membership (``owner=`` a user, or a new one)."""
 
     class Meta:
         model = Business
         skip_postgeneration_save = True
 
-    name = factory.Sequence(lambda n: f"Toko Contoh {n}")
-    slug = factory.Sequence(lambda n: f"toko-contoh-{n}")
-    category = factory.LazyFunction(default_category)
+    name = Sequence(lambda n: f"Toko Contoh {n}")
+    slug = Sequence(lambda n: f"toko-contoh-{n}")
+    category = LazyFunction(default_category)
     city = "Yogyakarta"
-    whatsapp = factory.Sequence(lambda n: phone_number(20_000_000 + n))
+    whatsapp = Sequence(lambda n: phone_number(20_000_000 + n))
     description = "Batik tulis dari Yogyakarta"
     status = BusinessStatus.ACTIVE
     # What the service writes for search: name, business field in both languages, city, description.
-    search_text = factory.LazyAttribute(
+    search_text = LazyAttribute(
         lambda business: text_normalize(
             business.name,
             business.category.name_id,
@@ -87,7 +100,7 @@ class BusinessFactory(DjangoModelFactory):
         )
     )
 
-    @factory.post_generation
+    @post_generation
     def owner(obj: Business, create: bool, extracted: User | None, **kwargs: Any) -> None:  # noqa: N805
         if not create:
             return
@@ -111,40 +124,56 @@ def registered_business(*, owner: User | None = None, **fields: Any) -> Business
     return business_register(owner=owner or UserFactory(), **values)
 
 
-class MembershipFactory(DjangoModelFactory):
+class MembershipFactory(ModelFactory[Membership]):
     class Meta:
         model = Membership
 
-    business = factory.SubFactory(BusinessFactory)
-    user = factory.SubFactory(UserFactory)
+    business = SubFactory(BusinessFactory)
+    user = SubFactory(UserFactory)
     role = Role.SALES
 
 
-class InvitationFactory(DjangoModelFactory):
+class InvitationFactory(ModelFactory[Invitation]):
     """A pending invitation by phone (pass ``email=`` and ``phone=""`` to invite by email)."""
 
     class Meta:
         model = Invitation
 
-    business = factory.SubFactory(BusinessFactory)
-    phone = factory.Sequence(lambda n: phone_number(30_000_000 + n))
+    business = SubFactory(BusinessFactory)
+    phone = Sequence(lambda n: phone_number(30_000_000 + n))
     email = ""
     role = Role.SALES
     status = InvitationStatus.PENDING
-    invited_by = factory.LazyAttribute(lambda invitation: business_owner(invitation.business))
+    invited_by = LazyAttribute(lambda invitation: business_owner(invitation.business))
 
 
-class ApiTokenFactory(factory.Factory):
+if TYPE_CHECKING:
+
+    class IssuedApiToken(ApiToken):
+        """What mypy sees of a factory-made token: the row and the secret shown once at creation."""
+
+        secret: str
+
+else:
+    IssuedApiToken = ApiToken
+
+
+class ApiTokenFactory(Factory[IssuedApiToken]):
     """A personal API token made by the service; the returned token carries ``.secret``."""
 
     class Meta:
         model = ApiToken
 
-    user = factory.SubFactory(UserFactory)
-    name = factory.Sequence(lambda n: f"token {n}")
+    user = SubFactory(UserFactory)
+    name = Sequence(lambda n: f"token {n}")
+
+    if TYPE_CHECKING:
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> IssuedApiToken: ...  # type: ignore[misc]
 
     @classmethod
-    def _create(cls, model_class: type[ApiToken], *args: Any, **kwargs: Any) -> ApiToken:
+    def _create(cls, model_class: type[ApiToken], *args: Any, **kwargs: Any) -> IssuedApiToken:
         token, secret = api_token_create(user=kwargs["user"], name=kwargs["name"])
-        token.secret = secret  # type: ignore[attr-defined]
-        return token
+        issued = cast("IssuedApiToken", token)
+        issued.secret = secret
+        return issued

@@ -34,9 +34,12 @@ from PIL import Image
 from etalase.accounts.models import ApiToken, User
 from etalase.catalog.models import Post, Product, ProductImage
 from etalase.catalog.services import post_create, product_create
-from etalase.customers.io.services import import_run, import_start, import_upload
+from etalase.customers.io.importer import import_run
+from etalase.customers.io.imports import import_start, import_upload
 from etalase.customers.models import Contact, ImportJob, Segment, Tag
-from etalase.customers.services import contact_create, contact_for_user, contact_tags_set, segment_save
+from etalase.customers.services.contacts import contact_create, contact_for_user
+from etalase.customers.services.segments import segment_save
+from etalase.customers.services.tags import contact_tags_set
 from etalase.directory.enums import Role
 from etalase.directory.models import Business, Invitation, Membership
 from etalase.directory.permissions import ROLE_PERMISSIONS
@@ -49,7 +52,10 @@ from etalase.notifications.models import Notification
 from etalase.notifications.services import push_subscription_save
 from etalase.orders.enums import OrderStatus
 from etalase.orders.models import Order, Payment
-from etalase.orders.services import cart_add, order_checkout, order_transition, payment_record
+from etalase.orders.services.carts import cart_add
+from etalase.orders.services.payments import payment_record
+from etalase.orders.services.placement import order_checkout
+from etalase.orders.services.status import order_transition
 from tests.factories import (
     PASSWORD,
     ApiTokenFactory,
@@ -817,9 +823,10 @@ def build_world(user_type: str) -> World:
     owner = UserFactory(name="Sari")
     business = registered_business(owner=owner, name="Batik Sari")
     other_business = registered_business(owner=UserFactory(name="Bayu"), name="Kopi Senja")
+    customer = UserFactory(name="Budi")
     users: dict[str, User | None] = {
         "anonymous": None,
-        "customer": UserFactory(name="Budi"),
+        "customer": customer,
         "other_business_member": Membership.objects.get(business=other_business).user,
         Role.OWNER: owner,
     }
@@ -828,7 +835,7 @@ def build_world(user_type: str) -> World:
             users[role] = MembershipFactory(business=business, role=role).user
     target = MembershipFactory(business=business, role=Role.SALES)
     acting = users[user_type]
-    bystander = acting or users["customer"]
+    bystander = acting or customer
     assert bystander is not None
     context = business_context_resolve(user=owner, slug=business.slug)
     contact_for_user(business=business, user=bystander)  # the acting person's own record (Me → My data at shops)
@@ -836,7 +843,7 @@ def build_world(user_type: str) -> World:
     product = product_create(
         context=context, title="Batik Parang", price_minor=150_000, images=[photo_upload("x")["x"]], publish=True
     )
-    question = comment_add(user=users["customer"], product_id=product.pk, body="Ada ukuran XL?", kind="question")
+    question = comment_add(user=customer, product_id=product.pk, body="Ada ukuran XL?", kind="question")
     # The acting person's own pending order #1 and completed order #2 (with a cash payment waiting
     # for the cashier), so that customers' and staff's order operations have something to act on.
     orders = []

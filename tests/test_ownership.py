@@ -9,6 +9,7 @@ for what a run might not reach: raw SQL naming another app's table (or reaching 
 
 import ast
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -139,7 +140,7 @@ def test_the_plugin_notices_a_write_to_another_apps_table(monkeypatch: pytest.Mo
     """A module of orders that saves a catalog row directly is reported with its file and line."""
     from django.db import connection
 
-    monkeypatch.setattr(ownership, "_crossings", type(ownership._crossings)(int))
+    monkeypatch.setattr(ownership, "_crossings", Counter())
     filename = os.path.join(ownership.PACKAGE_ROOT, "orders", "example.py")
     code = compile("cursor.execute('UPDATE catalog_product SET stock = 0 WHERE id = -1')\n", filename, "exec")
     with connection.cursor() as cursor:
@@ -151,7 +152,7 @@ def test_the_plugin_notices_a_write_to_another_apps_table(monkeypatch: pytest.Mo
 def test_the_plugin_lets_the_owner_write(monkeypatch: pytest.MonkeyPatch) -> None:
     from django.db import connection
 
-    monkeypatch.setattr(ownership, "_crossings", type(ownership._crossings)(int))
+    monkeypatch.setattr(ownership, "_crossings", Counter())
     filename = os.path.join(ownership.PACKAGE_ROOT, "catalog", "example.py")
     code = compile("cursor.execute('UPDATE catalog_product SET stock = 0 WHERE id = -1')\n", filename, "exec")
     with connection.cursor() as cursor:

@@ -112,6 +112,7 @@ def test_the_account_limit_counts_every_spelling_of_the_same_number(anonymous_cl
 def test_twenty_failures_from_one_address_block_that_address(anonymous_client, client_for, sari):
     strangers = UserFactory.create_batch(20)
     for stranger in strangers:
+        assert stranger.email is not None
         assert log_in(anonymous_client, stranger.email, WRONG, address="203.0.113.7").status_code == 401
 
     blocked = log_in(anonymous_client, "sari@example.com", address="203.0.113.7")

@@ -55,6 +55,7 @@ def test_recording_inside_a_transaction_writes_one_row():
     row = Activity.objects.get()
     assert row.pk == activity.pk
     assert (row.verb, row.business_id, row.actor_id, row.channel) == (VERB, business.pk, actor.pk, "api")
+    assert row.target_type is not None
     assert row.target_type.model_class() is type(business)
     assert row.target_id == str(business.pk)
     assert row.data == {"n": 1}

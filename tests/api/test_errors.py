@@ -1,6 +1,7 @@
 """Every error answer of the API has one shape: {"error": {"code", "message", "fields"}}."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -14,7 +15,7 @@ from tests.support.api import post_json, send_json
 CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "id" / "LC_MESSAGES" / "django.mo"
 
 
-def assert_error_shape(response, status: int, code: str | None = None) -> dict:
+def assert_error_shape(response, status: int, code: str | None = None) -> dict[str, Any]:
     assert response.status_code == status, response.content[:500]
     assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
     body = response.json()

@@ -3,10 +3,14 @@
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.support.browser import SCREENSHOTS
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 # The live server and Playwright's sync API share the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -32,7 +36,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser() -> Iterator["Browser"]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
@@ -44,8 +48,8 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def context(browser: object) -> Iterator[object]:
-    context = browser.new_context(  # type: ignore[attr-defined]
+def context(browser: "Browser") -> Iterator["BrowserContext"]:
+    context = browser.new_context(
         viewport={"width": 360, "height": 740},
         device_scale_factor=2,
         is_mobile=True,
@@ -59,18 +63,18 @@ def context(browser: object) -> Iterator[object]:
 
 
 @pytest.fixture
-def page(context: object) -> object:
-    return context.new_page()  # type: ignore[attr-defined]
+def page(context: "BrowserContext") -> "Page":
+    return context.new_page()
 
 
 @pytest.fixture
-def screenshot(page: object):  # type: ignore[no-untyped-def]
+def screenshot(page: "Page"):
     """Save a full-page screenshot under var/screenshots/ for people to look at."""
 
     def take(name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+        page.screenshot(path=str(path), full_page=True)
         return path
 
     return take

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from etalase.accounts.services import user_signup
 from etalase.catalog.services import product_create
 from etalase.customers.enums import ImportStatus
-from etalase.customers.io.services import import_run
+from etalase.customers.io.importer import import_run
 from etalase.customers.models import Contact, ImportJob, Segment
 from etalase.directory.services import business_register
 from etalase.directory.tenancy import business_context_resolve
@@ -31,7 +31,7 @@ CSV = (
 ).encode("cp1252")
 
 
-def snap(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def snap(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"crm-journey-{name}.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, name  # no sideways scrolling

@@ -18,7 +18,7 @@ from etalase.directory.services import business_register
 from etalase.directory.tenancy import business_context_resolve
 from etalase.orders.enums import OrderStatus, PaymentStatus
 from etalase.orders.models import Order, Payment
-from etalase.orders.services import order_settings_update
+from etalase.orders.services.order_settings import order_settings_update
 from tests.browser.test_team_and_tokens import log_in
 from tests.support.browser import SCREENSHOTS
 
@@ -60,7 +60,7 @@ def proof(tmp_path):
     return path
 
 
-def snap(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def snap(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"order-journey-{name}.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, name  # no sideways scrolling

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from etalase.accounts.services import user_signup
 from etalase.activity.services import activity_record
 from etalase.customers.models import Contact
-from etalase.customers.services import note_add
+from etalase.customers.services.notes import note_add
 from etalase.directory.services import business_register
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,7 +13,7 @@ from tests.support.catalog import context_of, picture
 
 
 @pytest.fixture
-def owner_context(business) -> BusinessContext:  # type: ignore[no-untyped-def]
+def owner_context(business) -> BusinessContext:
     return context_of(business)
 
 
@@ -21,7 +21,7 @@ MakeProduct = Callable[..., Product]
 
 
 @pytest.fixture
-def make_product(db) -> MakeProduct:  # type: ignore[no-untyped-def]
+def make_product(db) -> MakeProduct:
     """``make_product(business, title=..., price_minor=..., publish=True, photos=1)``: through the service."""
 
     def make(business: Business, *, photos: int = 0, publish: bool = True, **fields: Any) -> Product:
@@ -36,7 +36,7 @@ def make_product(db) -> MakeProduct:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def make_post(db) -> Callable[..., Post]:  # type: ignore[no-untyped-def]
+def make_post(db) -> Callable[..., Post]:
     def make(business: Business, *, caption: str = "Koleksi baru!", products: tuple[Product, ...] = ()) -> Post:
         return post_create(
             context=context_of(business),

@@ -197,6 +197,7 @@ def test_the_edit_page_uploads_several_photos_at_once_and_sets_a_cover(owner_cli
         follow=True,
     )
     second = ProductImage.objects.filter(product=product).order_by("position").last()
+    assert second is not None
     covered = owner_client.post(
         reverse("catalog:product_image_cover", args=[business.slug, product.pk, second.pk]), follow=True
     )
@@ -224,6 +225,7 @@ def test_the_edit_page_shows_why_a_photo_was_refused(owner_client, business, mak
 def test_the_edit_page_removes_a_photo(owner_client, business, make_product):
     product = make_product(business, photos=2)
     photo = ProductImage.objects.filter(product=product).first()
+    assert photo is not None
 
     response = owner_client.post(
         reverse("catalog:product_image_remove", args=[business.slug, product.pk, photo.pk]), follow=True

@@ -33,7 +33,7 @@ def test_the_active_language_is_used_when_none_is_given():
 @pytest.mark.parametrize("amount", [15000.0, 0.5, float("nan")])
 def test_money_is_never_a_float(amount):
     with pytest.raises(TypeError, match="never a float"):
-        money_format(amount, "IDR", language="id")  # type: ignore[arg-type]
+        money_format(amount, "IDR", language="id")
 
 
 def test_a_moment_is_shown_in_the_business_timezone():

@@ -1,6 +1,7 @@
 """Uploaded pictures: only real pictures, bounded in bytes and pixels, without EXIF location."""
 
 import io
+from typing import TypedDict
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,7 +9,14 @@ from PIL import ExifTags, Image
 
 from etalase.core.images import InvalidImage, image_normalize
 
-LIMITS = {"max_bytes": 2 * 1024 * 1024, "max_pixels": 4096 * 4096, "max_side": 512}
+
+class Limits(TypedDict):
+    max_bytes: int
+    max_pixels: int
+    max_side: int
+
+
+LIMITS: Limits = {"max_bytes": 2 * 1024 * 1024, "max_pixels": 4096 * 4096, "max_side": 512}
 
 
 def picture_bytes(format_: str = "PNG", size: tuple[int, int] = (64, 48), mode: str = "RGB", **save) -> bytes:

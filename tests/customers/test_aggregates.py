@@ -18,7 +18,9 @@ from etalase.customers.services.contacts import contact_create
 from etalase.customers.services.merge import contact_merge
 from etalase.engagement.services import favourite_add, favourite_remove
 from etalase.orders.enums import Fulfilment, OrderChannel, PaymentMethod
-from etalase.orders.services import LineRequest, order_cancel, order_place, payment_confirm, payment_record
+from etalase.orders.services.payments import payment_confirm, payment_record
+from etalase.orders.services.placement import LineRequest, order_place
+from etalase.orders.services.status import order_cancel
 from tests.factories import business_owner
 from tests.support.orders import product_for_sale, shop_open
 
@@ -192,5 +194,6 @@ def test_a_rebuild_counts_every_contact_like_one_by_one(business, owner, custome
     assert rebuilt[budi.pk] == (0, 0, 1, Stage.INTERESTED)
     for contact_id in (wati.pk, joko.pk, budi.pk):
         again = contact_aggregates_recompute(contact_id=contact_id)
+        assert again is not None
         assert (again.orders_count, again.spent_minor, again.favourites_count, again.stage) == rebuilt[contact_id]
     assert contacts_aggregates_rebuild(business=business) == 0

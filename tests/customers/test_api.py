@@ -1,6 +1,7 @@
 """The customers API: contacts, timeline, tags, notes, consent, stage and segments, with the pages' rules."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -14,6 +15,7 @@ from etalase.customers.services.segments import segment_save
 from etalase.customers.services.tags import contact_tags_set
 from etalase.directory.enums import Role
 from tests.factories import registered_business
+from tests.support.api import patch_json, post_json, send_json
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +36,7 @@ def rina(business, owner):
     return contact
 
 
-def error_of(response) -> dict:
+def error_of(response) -> dict[str, Any]:
     body = response.json()
     assert set(body["error"]) == {"code", "message", "fields"}
     return body["error"]
@@ -89,26 +91,22 @@ def test_a_bad_filter_is_a_clear_error(api, business, params, status, field):
 
 
 def test_add_a_contact_or_find_the_known_one(api, business, rina):
-    added = api.post(
-        f"{base(business)}/contacts",
-        {"name": "Pak Budi", "phone": "0813-2222-3333", "birthday": "1985-02-01"},
-        content_type="application/json",
+    added = post_json(
+        api, f"{base(business)}/contacts", {"name": "Pak Budi", "phone": "0813-2222-3333", "birthday": "1985-02-01"}
     )
     assert added.status_code == 201
     body = added.json()
     assert (body["phone"], body["birthday"], body["stage"]) == ("+6281322223333", "1985-02-01", Stage.INTERESTED)
     assert body["source"] == "staff"
 
-    again = api.post(
-        f"{base(business)}/contacts", {"name": "R", "phone": "+62 812 7000 1111"}, content_type="application/json"
-    )
+    again = post_json(api, f"{base(business)}/contacts", {"name": "R", "phone": "+62 812 7000 1111"})
     assert again.status_code == 200
     assert again.json()["id"] == rina.pk
 
-    bad = api.post(f"{base(business)}/contacts", {"name": "X", "phone": "12"}, content_type="application/json")
+    bad = post_json(api, f"{base(business)}/contacts", {"name": "X", "phone": "12"})
     assert bad.status_code == 400
     assert error_of(bad)["code"] == "invalid_phone"
-    empty = api.post(f"{base(business)}/contacts", {}, content_type="application/json")
+    empty = post_json(api, f"{base(business)}/contacts", {})
     assert empty.status_code == 400
     assert "name" in error_of(empty)["fields"]
     assert Contact.objects.filter(business=business).count() == 2
@@ -127,14 +125,14 @@ def test_read_a_contact_and_the_view_is_audited(api, business, rina, owner):
 
 def test_patch_changes_only_what_is_sent(api, business, rina):
     other = contact_create(business=business, name="Budi", phone="0813 1111 2222")
-    changed = api.patch(f"{base(business)}/contacts/{rina.pk}", {"city": "Yogyakarta"}, content_type="application/json")
+    changed = patch_json(api, f"{base(business)}/contacts/{rina.pk}", {"city": "Yogyakarta"})
     assert changed.status_code == 200
     assert (changed.json()["city"], changed.json()["phone"], changed.json()["name"]) == (
         "Yogyakarta",
         "+6281270001111",
         "Rina Wati",
     )
-    taken = api.patch(f"{base(business)}/contacts/{rina.pk}", {"phone": other.phone}, content_type="application/json")
+    taken = patch_json(api, f"{base(business)}/contacts/{rina.pk}", {"phone": other.phone})
     assert taken.status_code == 400
     assert error_of(taken)["code"] == "duplicate"
     rina.refresh_from_db()
@@ -148,14 +146,14 @@ def test_merge_through_the_api(api, business, rina):
     theirs = contact_create(business=registered_business(), name="Rina")
     url = f"{base(business)}/contacts/{rina.pk}/merge"
 
-    assert api.post(url, {"other_id": theirs.pk}, content_type="application/json").status_code == 404
-    itself = api.post(url, {"other_id": rina.pk}, content_type="application/json")
+    assert post_json(api, url, {"other_id": theirs.pk}).status_code == 404
+    itself = post_json(api, url, {"other_id": rina.pk})
     assert (itself.status_code, error_of(itself)["code"]) == (400, "same_contact")
 
-    merged = api.post(url, {"other_id": duplicate.pk}, content_type="application/json")
+    merged = post_json(api, url, {"other_id": duplicate.pk})
     assert merged.status_code == 200
     assert merged.json()["email"] == "rina@example.com"
-    again = api.post(url, {"other_id": duplicate.pk}, content_type="application/json")
+    again = post_json(api, url, {"other_id": duplicate.pk})
     assert (again.status_code, error_of(again)["code"]) == (409, "already_merged")
     assert api.get(f"{base(business)}/contacts/{duplicate.pk}").json()["id"] == rina.pk
 
@@ -168,35 +166,27 @@ def test_the_timeline(api, business, rina):
 
 
 def test_tags_set_and_bulk(api, business, rina):
-    answer = api.put(
-        f"{base(business)}/contacts/{rina.pk}/tags",
-        {"names": ["grosir", "Grosir", " online "]},
-        content_type="application/json",
+    answer = send_json(
+        api, "PUT", f"{base(business)}/contacts/{rina.pk}/tags", {"names": ["grosir", "Grosir", " online "]}
     )
     assert answer.json() == {"tags": ["grosir", "online"]}
-    too_long = api.put(
-        f"{base(business)}/contacts/{rina.pk}/tags", {"names": ["x" * 41]}, content_type="application/json"
-    )
+    too_long = send_json(api, "PUT", f"{base(business)}/contacts/{rina.pk}/tags", {"names": ["x" * 41]})
     assert (too_long.status_code, error_of(too_long)["code"]) == (400, "invalid_tag")
 
     budi = contact_create(business=business, name="Budi")
     theirs = contact_create(business=registered_business(), name="Lain")
-    bulk = api.post(
-        f"{base(business)}/contacts/bulk-tag",
-        {"contact_ids": [rina.pk, budi.pk, theirs.pk], "tag": "lebaran"},
-        content_type="application/json",
+    bulk = post_json(
+        api, f"{base(business)}/contacts/bulk-tag", {"contact_ids": [rina.pk, budi.pk, theirs.pk], "tag": "lebaran"}
     )
     assert bulk.json() == {"tagged": 2}
     assert not theirs.tags.exists()
 
 
 def test_notes(api, business, rina, owner):
-    added = api.post(
-        f"{base(business)}/contacts/{rina.pk}/notes", {"body": "Suka warna biru"}, content_type="application/json"
-    )
+    added = post_json(api, f"{base(business)}/contacts/{rina.pk}/notes", {"body": "Suka warna biru"})
     assert added.status_code == 201
     assert added.json()["author"] == str(owner)
-    blank = api.post(f"{base(business)}/contacts/{rina.pk}/notes", {"body": "  "}, content_type="application/json")
+    blank = post_json(api, f"{base(business)}/contacts/{rina.pk}/notes", {"body": "  "})
     assert blank.status_code == 400
     notes = api.get(f"{base(business)}/contacts/{rina.pk}/notes").json()
     assert [note["body"] for note in notes["items"]] == ["Suka warna biru"]
@@ -205,16 +195,10 @@ def test_notes(api, business, rina, owner):
 
 def test_consent_ledger(api, business, rina, owner):
     url = f"{base(business)}/contacts/{rina.pk}/consents"
-    given = api.post(
-        url,
-        {"channel": "whatsapp", "purpose": "marketing", "granted": True, "source": "staff"},
-        content_type="application/json",
-    )
+    given = post_json(api, url, {"channel": "whatsapp", "purpose": "marketing", "granted": True, "source": "staff"})
     assert given.status_code == 201
     assert given.json()["recorded_by"] == str(owner)
-    withdrawn = api.post(
-        url, {"channel": "whatsapp", "purpose": "marketing", "granted": False}, content_type="application/json"
-    )
+    withdrawn = post_json(api, url, {"channel": "whatsapp", "purpose": "marketing", "granted": False})
     assert withdrawn.json()["source"] == "api"
 
     ledger = api.get(url).json()
@@ -222,28 +206,22 @@ def test_consent_ledger(api, business, rina, owner):
     assert [entry["granted"] for entry in ledger["entries"]] == [False, True]
 
     future = (timezone.now() + dt.timedelta(days=2)).isoformat()
-    later = api.post(
-        url,
-        {"channel": "sms", "purpose": "service", "granted": True, "occurred_at": future},
-        content_type="application/json",
-    )
+    later = post_json(api, url, {"channel": "sms", "purpose": "service", "granted": True, "occurred_at": future})
     assert later.status_code == 400
     assert "occurred_at" in error_of(later)["fields"]
-    fax = api.post(url, {"channel": "fax", "purpose": "service", "granted": True}, content_type="application/json")
+    fax = post_json(api, url, {"channel": "fax", "purpose": "service", "granted": True})
     assert fax.status_code == 422
-    not_bool = api.post(
-        url, {"channel": "sms", "purpose": "service", "granted": "yes"}, content_type="application/json"
-    )
+    not_bool = post_json(api, url, {"channel": "sms", "purpose": "service", "granted": "yes"})
     assert not_bool.status_code == 422
     assert Consent.objects.count() == 2
 
 
 def test_stage(api, business, rina):
     url = f"{base(business)}/contacts/{rina.pk}/stage"
-    vip = api.put(url, {"stage": "vip"}, content_type="application/json")
+    vip = send_json(api, "PUT", url, {"stage": "vip"})
     assert (vip.json()["stage"], vip.json()["stage_set_by_staff"]) == ("vip", True)
-    assert api.put(url, {"stage": "repeat"}, content_type="application/json").status_code == 422
-    auto = api.put(url, {"stage": "auto"}, content_type="application/json")
+    assert send_json(api, "PUT", url, {"stage": "repeat"}).status_code == 422
+    auto = send_json(api, "PUT", url, {"stage": "auto"})
     assert (auto.json()["stage"], auto.json()["stage_set_by_staff"]) == ("interested", False)
 
 
@@ -252,22 +230,16 @@ def test_stage(api, business, rina):
 
 def test_segments(api, business, rina, owner):
     contact_create(business=business, name="Malang", city="Malang")
-    created = api.post(
-        f"{base(business)}/segments",
-        {"name": "Solo", "filters": {"city": "Solo", "orders_max": 3}},
-        content_type="application/json",
+    created = post_json(
+        api, f"{base(business)}/segments", {"name": "Solo", "filters": {"city": "Solo", "orders_max": 3}}
     )
     assert created.status_code == 201
     segment = created.json()
     assert (segment["filters"], segment["count"]) == ({"city": "Solo", "orders_max": "3"}, 1)
 
-    taken = api.post(
-        f"{base(business)}/segments", {"name": "solo", "filters": {"city": "X"}}, content_type="application/json"
-    )
+    taken = post_json(api, f"{base(business)}/segments", {"name": "solo", "filters": {"city": "X"}})
     assert (taken.status_code, error_of(taken)["code"]) == (409, "duplicate")
-    bad = api.post(
-        f"{base(business)}/segments", {"name": "Boros", "filters": {"spent_min": "x"}}, content_type="application/json"
-    )
+    bad = post_json(api, f"{base(business)}/segments", {"name": "Boros", "filters": {"spent_min": "x"}})
     assert (bad.status_code, error_of(bad)["code"]) == (400, "invalid_filter")
 
     listed = api.get(f"{base(business)}/segments").json()
@@ -275,10 +247,8 @@ def test_segments(api, business, rina, owner):
     contacts = api.get(f"{base(business)}/segments/{segment['id']}/contacts").json()
     assert [item["name"] for item in contacts["items"]] == ["Rina Wati"]
 
-    renamed = api.patch(
-        f"{base(business)}/segments/{segment['id']}",
-        {"name": "Semua Malang", "filters": {"city": "malang"}},
-        content_type="application/json",
+    renamed = patch_json(
+        api, f"{base(business)}/segments/{segment['id']}", {"name": "Semua Malang", "filters": {"city": "malang"}}
     )
     assert (renamed.json()["name"], renamed.json()["count"]) == ("Semua Malang", 1)
     assert api.delete(f"{base(business)}/segments/{segment['id']}").status_code == 204
@@ -300,10 +270,7 @@ def test_another_business_rows_are_not_found(api, business, owner):
         ("delete", f"/segments/{their_segment.pk}", None),
         ("get", f"/segments/{their_segment.pk}/contacts", None),
     ):
-        call = getattr(api, method)
-        answer = (
-            call(base(business) + path, data, content_type="application/json") if data else call(base(business) + path)
-        )
+        answer = send_json(api, method.upper(), base(business) + path, data)
         assert answer.status_code == 404, path
         assert error_of(answer)["code"] == "not_found"
     theirs.refresh_from_db()
@@ -315,6 +282,6 @@ def test_support_reads_but_cannot_write(api_client_for, business, member_of, rin
     support = api_client_for(member_of(business, Role.SUPPORT).user)
     assert support.get(f"{base(business)}/contacts").status_code == 200
     assert support.get(f"{base(business)}/contacts/{rina.pk}/consents").status_code == 200
-    denied = support.put(f"{base(business)}/contacts/{rina.pk}/tags", {"names": []}, content_type="application/json")
+    denied = send_json(support, "PUT", f"{base(business)}/contacts/{rina.pk}/tags", {"names": []})
     assert (denied.status_code, error_of(denied)["code"]) == (403, "permission_denied")
     assert rina.tags.count() == 1

@@ -1,6 +1,7 @@
 """Contacts: one person is one contact per business, made on the first customer act."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -164,6 +165,7 @@ def test_scores_from_customer_intelligence(business):
     contact.refresh_from_db()
     assert (contact.rfm_recency, contact.rfm_segment, contact.info_score) == (4, "loyal", 80)
     assert contact.scores_at is not None
+    bad: dict[str, Any]
     for bad in ({"rfm_recency": 6}, {"rfm_segment": "whales"}, {"info_score": -1}, {"preferences": []}):
         with pytest.raises(ValueError, match="must be"):
             contact_scores_set(contact_id=contact.pk, **bad)

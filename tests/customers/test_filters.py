@@ -16,14 +16,11 @@ from etalase.customers.filters import (
 )
 from etalase.customers.models import Contact
 from etalase.customers.selectors import contact_list, contact_page, contact_search
-from etalase.customers.services import (
-    consent_set,
-    contact_create,
-    contact_merge,
-    contact_scores_set,
-    contact_search_text,
-    contact_tags_set,
-)
+from etalase.customers.services.aggregates import contact_scores_set
+from etalase.customers.services.consent import consent_set
+from etalase.customers.services.contacts import contact_create, contact_search_text
+from etalase.customers.services.merge import contact_merge
+from etalase.customers.services.tags import contact_tags_set
 from tests.factories import registered_business
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,8 @@ from etalase.customers.io.importer import import_run
 from etalase.customers.io.imports import import_start, import_upload
 from etalase.customers.io.jobs import job_settings
 from etalase.customers.models import AuditEntry, Contact
-from etalase.customers.services import contact_create, contact_tag_add
+from etalase.customers.services.contacts import contact_create
+from etalase.customers.services.tags import contact_tag_add
 from etalase.directory.enums import Role
 from tests.factories import registered_business
 
@@ -43,7 +44,7 @@ def read_xlsx(answer: Any) -> list[list[Any]]:
 
 
 @pytest.fixture
-def contacts(business) -> dict[str, Contact]:  # type: ignore[no-untyped-def]
+def contacts(business) -> dict[str, Contact]:
     made = {
         "rina": contact_create(business=business, name="Rina Wati", phone="0812-1111-0001", city="Sleman"),
         "agus": contact_create(business=business, name="Agus", email="agus@contoh.id", city="Solo"),
@@ -162,7 +163,9 @@ def test_an_exported_list_imported_back_creates_nothing(owner_client, owner, bus
         "tags": "tags",
     }
     import_start(job=job, actor=owner)
-    job = import_run(job_id=job.pk)
+    ran = import_run(job_id=job.pk)
+    assert ran is not None
+    job = ran
 
     assert job is not None
     assert (job.created_count, job.merged_count, job.rejected_count) == (0, before, 0)

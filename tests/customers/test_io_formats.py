@@ -311,7 +311,7 @@ def test_a_phone_address_book_in_vcard_21_30_and_40(business, owner):
 
 
 def test_a_contact_whose_second_number_is_already_a_customer_is_completed(business, owner):
-    from etalase.customers.services import contact_create
+    from etalase.customers.services.contacts import contact_create
 
     known = contact_create(business=business, name="Rina (kantor)", phone="0812-3333-0003")
     finished = run(upload(business, owner, VCARD_30.encode(), "rina.vcf"), owner)

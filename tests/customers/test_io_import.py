@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -17,9 +18,10 @@ from etalase.customers.io import importer
 from etalase.customers.io.imports import import_upload
 from etalase.customers.io.jobs import job_settings
 from etalase.customers.models import AuditEntry, Consent, Contact, ContactTag, ImportJob, Tag
-from etalase.customers.services import contact_create
+from etalase.customers.services.contacts import contact_create
 from etalase.directory.enums import Role
 from tests.factories import registered_business
+from tests.support.api import patch_json, send_json
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +82,7 @@ def report_rows(client: Client, business: Any, job: ImportJob) -> list[dict[str,
     answer = client.get(reverse("customers_io:import_report", args=[business.slug, job.pk]))
     assert answer.status_code == 200
     assert answer["Content-Type"].startswith("text/csv")
+    assert isinstance(answer, StreamingHttpResponse)
     text = b"".join(answer.streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
 
@@ -366,7 +369,7 @@ def test_a_failed_import_can_be_started_again_without_duplicates(
     calls = {"n": 0}
     original = importer._Importer._apply
 
-    def flaky(self, rows):  # type: ignore[no-untyped-def]
+    def flaky(self, rows):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full")
@@ -419,9 +422,7 @@ def test_the_api_imports_a_file_step_by_step(api_client_for, owner, business, dj
     ]
     assert job["report_url"] is None
 
-    patched = api.patch(
-        api_path(business, f"/{job['id']}"), {"fields": {"0": "name", "2": "phone"}}, content_type="application/json"
-    )
+    patched = patch_json(api, api_path(business, f"/{job['id']}"), {"fields": {"0": "name", "2": "phone"}})
     assert patched.status_code == 200
     assert [c["field"] for c in patched.json()["columns"]] == ["name", "", "phone"]
 
@@ -450,7 +451,7 @@ def test_the_api_imports_a_file_step_by_step(api_client_for, owner, business, dj
     again = api.post(api_path(business, f"/{job['id']}/start"))
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "import_finished"
-    late = api.patch(api_path(business, f"/{job['id']}"), {"fields": {"0": "name"}}, content_type="application/json")
+    late = patch_json(api, api_path(business, f"/{job['id']}"), {"fields": {"0": "name"}})
     assert late.status_code == 409
 
 
@@ -466,7 +467,7 @@ def test_the_api_explains_bad_mappings_and_bad_files(api_client_for, owner, busi
         ({"0": "favourite_colour"}, "“favourite_colour” is not a customer field."),
         ({"0": "city"}, "Choose the column with the customer's name, phone number or email."),
     ]:
-        answer = api.patch(api_path(business, f"/{job['id']}"), {"fields": fields}, content_type="application/json")
+        answer = patch_json(api, api_path(business, f"/{job['id']}"), {"fields": fields})
         assert answer.status_code == 400
         assert answer.json()["error"]["message"] == message
 
@@ -483,7 +484,7 @@ def test_the_api_explains_bad_mappings_and_bad_files(api_client_for, owner, busi
 
 
 @pytest.fixture
-def their_job(db) -> ImportJob:  # type: ignore[no-untyped-def]
+def their_job(db) -> ImportJob:
     other = registered_business(name="Kopi Senja")
     owner = other.memberships.get().user
     return import_upload(
@@ -503,9 +504,7 @@ def test_another_business_import_is_not_found(owner_client, api_client_for, owne
     api = api_client_for(owner)
     for method, suffix in [("get", ""), ("get", "/preview"), ("post", "/start"), ("get", "/report"), ("patch", "")]:
         body = {"fields": {"0": "name"}} if method == "patch" else {}
-        answer = getattr(api, method)(
-            api_path(business, f"/{their_job.pk}{suffix}"), body, content_type="application/json"
-        )
+        answer = send_json(api, method.upper(), api_path(business, f"/{their_job.pk}{suffix}"), body)
         assert answer.status_code == 404, (method, suffix)
     their_job.refresh_from_db()
     assert their_job.status == ImportStatus.UPLOADED

@@ -23,6 +23,7 @@ from etalase.customers.io.purge import SOURCE_KEPT_FOR, UNSTARTED_KEPT_FOR
 from etalase.customers.models import Contact, ImportJob
 from tests.customers.test_io_import import latest_job, start_guessed, upload_page
 from tests.factories import registered_business
+from tests.support.api import send_json
 
 pytestmark = pytest.mark.django_db
 
@@ -63,8 +64,10 @@ def purge() -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def stored(name: str) -> bool:
-    return bool(name) and default_storage.exists(name)
+def stored(name: str | None) -> bool:
+    if not name:
+        return False
+    return default_storage.exists(name)
 
 
 def page(client: Client, name: str, business: Any, job: ImportJob) -> Any:
@@ -82,13 +85,13 @@ def report_lines(answer: Any) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def failing_import(owner_client, business, django_capture_on_commit_callbacks, monkeypatch) -> ImportJob:  # type: ignore[no-untyped-def]
+def failing_import(owner_client, business, django_capture_on_commit_callbacks, monkeypatch) -> ImportJob:
     """An import of 25 rows that stopped after its first chunk of 10 (its file kept to start it again)."""
     monkeypatch.setattr(importer, "CHUNK_SIZE", 10)
     original = importer._Importer._apply
     calls = {"n": 0}
 
-    def flaky(self, rows):  # type: ignore[no-untyped-def]
+    def flaky(self, rows):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full")
@@ -134,7 +137,7 @@ def test_an_upload_never_started_is_deleted_with_its_file_after_a_day(owner_clie
     api = api_client_for(owner)
     for method, suffix in [("get", ""), ("get", "/preview"), ("post", "/start"), ("get", "/report"), ("patch", "")]:
         body = {"fields": {"0": "name"}} if method == "patch" else {}
-        answer = getattr(api, method)(api_path(business, old, suffix), body, content_type="application/json")
+        answer = send_json(api, method.upper(), api_path(business, old, suffix), body)
         assert answer.status_code == 404, (method, suffix)
         assert answer.json()["error"]["code"] == "not_found"
     fresh = owner_client.get(reverse("customers_io:import_job", args=[business.slug, recent.pk]))
@@ -210,7 +213,7 @@ def test_a_failed_import_loses_its_file_after_a_week_and_keeps_its_counts_and_re
     assert report_lines(api.get(detail.json()["report_url"])) == before
     for method, suffix in [("get", "/preview"), ("post", "/start"), ("patch", "")]:
         body = {"fields": {"0": "name"}} if method == "patch" else {}
-        answer = getattr(api, method)(api_path(business, job, suffix), body, content_type="application/json")
+        answer = send_json(api, method.upper(), api_path(business, job, suffix), body)
         assert answer.status_code == 409, (method, suffix)
         assert answer.json()["error"] == {
             "code": "file_gone",
@@ -356,7 +359,7 @@ def test_running_it_twice_is_harmless(owner_client, business, failing_import):
 def test_a_file_the_storage_cannot_delete_keeps_its_job_until_the_next_run(owner_client, business, monkeypatch):
     job = upload(owner_client, business, hours_ago=30)
 
-    def refuse(self, name):  # type: ignore[no-untyped-def]
+    def refuse(self, name):
         raise PermissionError(name)
 
     monkeypatch.setattr(FileSystemStorage, "delete", refuse)

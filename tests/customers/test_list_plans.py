@@ -20,14 +20,11 @@ from etalase.customers.enums import ConsentChannel, ConsentPurpose, ConsentSourc
 from etalase.customers.filters import CHECK, DRIVE, WALK, ContactFilter, contact_filter_apply, contact_filter_parse
 from etalase.customers.models import Contact
 from etalase.customers.selectors import contact_count, contact_page, contact_search
-from etalase.customers.services import (
-    consent_set,
-    contact_create,
-    contact_merge,
-    contact_scores_set,
-    contact_tags_set,
-    contact_update,
-)
+from etalase.customers.services.aggregates import contact_scores_set
+from etalase.customers.services.consent import consent_set
+from etalase.customers.services.contacts import contact_create, contact_update
+from etalase.customers.services.merge import contact_merge
+from etalase.customers.services.tags import contact_tags_set
 from tests.factories import registered_business
 
 pytestmark = pytest.mark.django_db

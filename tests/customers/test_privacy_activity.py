@@ -12,7 +12,7 @@ from etalase.customers.privacy.services import (
     privacy_section_register,
     privacy_unregister,
 )
-from etalase.customers.services import contact_for_user
+from etalase.customers.services.contacts import contact_for_user
 from tests.factories import UserFactory, registered_business
 
 pytestmark = pytest.mark.django_db

@@ -13,11 +13,15 @@ from etalase.activity.models import Activity
 from etalase.customers.enums import AuditAction, PrivacyRequestKind
 from etalase.customers.models import AuditEntry, Contact, PrivacyRequest
 from etalase.customers.privacy.enums import ERASED_NAME
-from etalase.customers.services import audit_record, contact_create, contact_merge, note_add
+from etalase.customers.services.audit import audit_record
+from etalase.customers.services.contacts import contact_create
+from etalase.customers.services.merge import contact_merge
+from etalase.customers.services.notes import note_add
 from etalase.directory.enums import Role
 from tests.customers.test_privacy_customer import assert_erased_at_the_shop
 from tests.customers.test_privacy_world import World, build_world, business_rows_text, orders_hooks
 from tests.factories import registered_business
+from tests.support.api import post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -28,16 +32,16 @@ def _orders_take_part() -> Iterator[None]:
 
 
 @pytest.fixture
-def world(business, customer) -> World:  # type: ignore[no-untyped-def]
+def world(business, customer) -> World:
     return build_world(business, customer)
 
 
 @pytest.fixture
-def manager(member_of, business):  # type: ignore[no-untyped-def]
+def manager(member_of, business):
     return member_of(business, Role.MANAGER, name="Maya Manajer").user
 
 
-def audit_url(business) -> str:  # type: ignore[no-untyped-def]
+def audit_url(business) -> str:
     return reverse("customers_privacy:audit", args=[business.slug])
 
 
@@ -242,19 +246,19 @@ def test_the_staff_erasure_api(api_client_for, world, manager):
     api = api_client_for(manager)
     path = f"/api/v1/businesses/{world.business.slug}/contacts/{world.contact.pk}/erasure"
 
-    assert api.post(path, {"confirm": False}, "application/json").status_code == 400
-    wrong_way = api.post(path, {"confirm": True, "received_via": "carrier pigeon"}, "application/json")
+    assert post_json(api, path, {"confirm": False}).status_code == 400
+    wrong_way = post_json(api, path, {"confirm": True, "received_via": "carrier pigeon"})
     assert wrong_way.status_code == 400
     assert wrong_way.json()["error"]["fields"]["received_via"]
     assert Contact.objects.get(pk=world.contact.pk).erased_at is None
 
-    answer = api.post(path, {"confirm": True, "received_via": "counter"}, "application/json")
+    answer = post_json(api, path, {"confirm": True, "received_via": "counter"})
     assert answer.status_code == 201
     assert answer.json()["contact_id"] == world.contact.pk
     assert_erased_at_the_shop(world)
     assert PrivacyRequest.objects.get().requested_by == manager
 
-    again = api.post(path, {"confirm": True}, "application/json")
+    again = post_json(api, path, {"confirm": True})
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "already_erased"
 
@@ -262,9 +266,9 @@ def test_the_staff_erasure_api(api_client_for, world, manager):
 def test_the_staff_erasure_api_refuses_other_businesses_contacts(api_client_for, world):
     api = api_client_for(world.owner)
     theirs = f"/api/v1/businesses/{world.business.slug}/contacts/{world.other_contact.pk}/erasure"
-    assert api.post(theirs, {"confirm": True}, "application/json").status_code == 404
+    assert post_json(api, theirs, {"confirm": True}).status_code == 404
     foreign = f"/api/v1/businesses/{world.other.slug}/contacts/{world.other_contact.pk}/erasure"
-    assert api.post(foreign, {"confirm": True}, "application/json").status_code == 404
+    assert post_json(api, foreign, {"confirm": True}).status_code == 404
     assert not Contact.objects.filter(erased_at__isnull=False).exists()
 
 

@@ -26,11 +26,17 @@ from etalase.customers.privacy.services import (
     privacy_sections,
     privacy_unregister,
 )
-from etalase.customers.services import consent_set, contact_create, contact_tags_set, contact_update, note_add
+from etalase.customers.services.consent import consent_set
+from etalase.customers.services.contacts import contact_create, contact_update
+from etalase.customers.services.notes import note_add
+from etalase.customers.services.tags import contact_tags_set
 from etalase.directory.models import Business
 from etalase.directory.tenancy import business_context_resolve
 from etalase.orders.models import Order
-from etalase.orders.services import cart_add, order_checkout, order_settings_update, payment_record
+from etalase.orders.services.carts import cart_add
+from etalase.orders.services.order_settings import order_settings_update
+from etalase.orders.services.payments import payment_record
+from etalase.orders.services.placement import order_checkout
 from tests.factories import UserFactory, business_owner, registered_business
 
 ADDRESS = "Jl. Malioboro 12, Yogyakarta"
@@ -78,6 +84,8 @@ def build_world(business: Business, customer: User) -> World:
 
     _record_now(verb="followed", business=business, actor=customer, target=business)
     contact = Contact.objects.get(business=business, user=customer)
+    assert customer.phone is not None
+    assert customer.email is not None
     contact = contact_update(
         contact=contact,
         name=customer.name,

@@ -10,11 +10,11 @@ from tests.support.engagement import product_made
 
 
 @pytest.fixture
-def product(business) -> Product:  # type: ignore[no-untyped-def]
+def product(business) -> Product:
     """Batik Sari's published "Batik Parang", with a photo."""
     return product_made(business)
 
 
 @pytest.fixture
-def other_shop(db) -> Business:  # type: ignore[no-untyped-def]
+def other_shop(db) -> Business:
     return registered_business(name="Kopi Senja", category_slug=default_category("coffee-shop").slug)

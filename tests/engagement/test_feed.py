@@ -381,7 +381,9 @@ def test_for_you_pages_do_not_overlap(customer, shelves):
 def test_for_you_costs_the_same_queries_for_5_or_20(customer, business, other_shop):
     for number in range(22):
         product_made(business if number % 3 else other_shop, f"Produk {number}")
-    favourite_add(user=customer, product_id=Product.objects.first().pk)  # type: ignore[union-attr]
+    first = Product.objects.first()
+    assert first is not None
+    favourite_add(user=customer, product_id=first.pk)
     follow_add(user=customer, business=other_shop)
 
     with CaptureQueriesContext(connection) as small:

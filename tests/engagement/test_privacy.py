@@ -20,7 +20,8 @@ from etalase.catalog.models import Product
 from etalase.core.phones import phone_display
 from etalase.customers.models import Contact
 from etalase.customers.privacy.services import privacy_erasers
-from etalase.customers.services import contact_for_user, contact_merge
+from etalase.customers.services.contacts import contact_for_user
+from etalase.customers.services.merge import contact_merge
 from etalase.directory.models import Business
 from etalase.engagement.models import Comment, Favourite, Follow
 from etalase.engagement.selectors import follower_count
@@ -54,6 +55,7 @@ class Acts:
 
 
 def answer_text(customer: User) -> str:
+    assert customer.phone is not None
     return (
         f'"{QUESTION}" Ada, kak Budi! Katalognya kami kirim ke {customer.email} atau {phone_display(customer.phone)}.'
     )
@@ -63,7 +65,7 @@ ANSWER_AFTER = '"…" Ada, kak …! Katalognya kami kirim ke … atau ….'
 
 
 @pytest.fixture
-def acts(business, other_shop, customer, committed) -> Acts:  # type: ignore[no-untyped-def]
+def acts(business, other_shop, customer, committed) -> Acts:
     owner = business_owner(business)
     rina = UserFactory(name="Rina Wulandari")
     parang = product_made(business, "Batik Parang", photo=False)

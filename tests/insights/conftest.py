@@ -17,7 +17,7 @@ MakeProduct = Callable[..., Product]
 
 
 @pytest.fixture
-def make_product(db) -> MakeProduct:  # type: ignore[no-untyped-def]
+def make_product(db) -> MakeProduct:
     def make(business: Business, title: str = "Batik Parang", price_minor: int = 150_000) -> Product:
         return product_create(context=context_of(business), title=title, price_minor=price_minor, publish=True)
 
@@ -28,7 +28,7 @@ Record = Callable[..., Activity]
 
 
 @pytest.fixture
-def record(django_capture_on_commit_callbacks) -> Record:  # type: ignore[no-untyped-def]
+def record(django_capture_on_commit_callbacks) -> Record:
     """``record(verb, business, at=..., target=..., data=..., actor=...)``: one activity, processed after commit."""
 
     def make(verb: str, business: Business, *, at: dt.datetime | None = None, **fields: Any) -> Activity:

@@ -634,7 +634,7 @@ def test_the_command_refuses_an_unknown_business(db):
 
 
 @pytest.fixture
-def handler_registered():  # type: ignore[no-untyped-def]
+def handler_registered():
     """The handler is registered by etalase/insights/apps.py for every verb."""
     from etalase.activity.registry import handlers_for
 
@@ -644,7 +644,7 @@ def handler_registered():  # type: ignore[no-untyped-def]
 def test_an_order_rescores_its_contact_at_once_with_the_cached_bounds(
     business, handler_registered, django_capture_on_commit_callbacks
 ):
-    from etalase.orders.services import LineRequest, order_place
+    from etalase.orders.services.placement import LineRequest, order_place
     from tests.support.orders import product_for_sale, shop_open
 
     shop_open(business)
@@ -813,7 +813,8 @@ def test_a_note_and_a_consent_rescore_only_the_profile_at_once(
     business, handler_registered, django_capture_on_commit_callbacks
 ):
     from etalase.customers.enums import ConsentChannel, ConsentPurpose, ConsentSource
-    from etalase.customers.services import consent_set, note_add
+    from etalase.customers.services.consent import consent_set
+    from etalase.customers.services.notes import note_add
 
     owner = business_owner(business)
     rina = contact(business, "Rina", phone="+6281299990001", rfm_segment=S.LOYAL, rfm_recency=4)

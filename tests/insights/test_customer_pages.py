@@ -53,7 +53,7 @@ def order_for(contact: Contact, days_ago: float, total: int, *, number: int, **f
 
 
 @pytest.fixture
-def shop(business):  # type: ignore[no-untyped-def]
+def shop(business):
     """Batik Sari with a champion (Rina, <Script> in her city), a lapsed regular, a one-off buyer and a
     contact without orders; scored by the nightly pass."""
     rina = Contact.objects.create(
@@ -191,7 +191,7 @@ def test_page_query_counts_do_not_grow_with_customers(owner_client, shop, name, 
 # --- API ---------------------------------------------------------------------------------------------
 
 
-def api_url(business, what: str) -> str:  # type: ignore[no-untyped-def]
+def api_url(business, what: str) -> str:
     return f"/api/v1/businesses/{business.slug}/insights/customers/{what}"
 
 

@@ -16,60 +16,47 @@ from etalase.insights.models import AppliedActivity, DailyMetric, DailyVisitor
 from etalase.insights.selectors import dashboard_get, period_resolve
 from etalase.insights.services import activity_contributions, rollups_rebuild
 from etalase.orders.enums import OrderStatus, PaymentMethod
-from etalase.orders.services import (
-    gateway_sandbox_pay,
-    order_cancel,
-    order_transition,
-    payment_confirm,
-    payment_record,
-    payment_reject,
-    payment_submit,
-)
-from tests.plugins import orders as orders_fixtures
+from etalase.orders.services.gateway import gateway_sandbox_pay
+from etalase.orders.services.payments import payment_confirm, payment_record, payment_reject, payment_submit
+from etalase.orders.services.status import order_cancel, order_transition
+from tests.support.orders import checkout_for, proof_picture
 
 pytestmark = pytest.mark.django_db
 
-order_settings = orders_fixtures.order_settings
-shop = orders_fixtures.shop
-product = orders_fixtures.product
-product_two = orders_fixtures.product_two
-cashier = orders_fixtures.cashier
-sales = orders_fixtures.sales
-
 
 @pytest.fixture
-def live(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def live(django_capture_on_commit_callbacks):
     """``with live():`` processes what the block records after it, as a commit would."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 @pytest.fixture
-def order(customer, product, product_two, live):  # type: ignore[no-untyped-def]
+def order(customer, product, product_two, live):
     """Budi's pending order: 2 × Batik Parang + 1 × Kain Lurik = Rp 385.000, counted."""
     with live():
-        return orders_fixtures.checkout_for(customer, [(product, 2), (product_two, 1)])
+        return checkout_for(customer, [(product, 2), (product_two, 1)])
 
 
-def totals(business) -> Counter:  # type: ignore[no-untyped-def]
+def totals(business) -> Counter[str]:
     rows = DailyMetric.objects.filter(business=business, product__isnull=True).values_list("metric", "value")
-    counted: Counter = Counter()
+    counted: Counter[str] = Counter()
     for metric, value in rows:
         counted[metric] += value
     return counted
 
 
-def dashboard(business):  # type: ignore[no-untyped-def]
+def dashboard(business):
     return dashboard_get(business, date_range=period_resolve(business, period=Period.DAYS_7)).totals
 
 
-def transfer(order, customer, live, amount_minor):  # type: ignore[no-untyped-def]
+def transfer(order, customer, live, amount_minor):
     with live():
         return payment_submit(
             order=order,
             user=customer,
             method=PaymentMethod.TRANSFER,
             amount_minor=amount_minor,
-            proof=orders_fixtures.proof_picture(),
+            proof=proof_picture(),
         )
 
 
@@ -199,23 +186,23 @@ def test_a_cancelled_order_takes_its_value_off_the_revenue(shop, order, customer
 def test_a_rebuild_of_order_days_equals_live_processing(shop, customer, cashier, product, product_two, live):
     """A mix of everything above, live; then rebuilt from the activity table: the same numbers."""
     with live():
-        paid = orders_fixtures.checkout_for(customer, [(product, 1)])
+        paid = checkout_for(customer, [(product, 1)])
         transfer_payment = payment_submit(
             order=paid,
             user=customer,
             method=PaymentMethod.TRANSFER,
             amount_minor=paid.total_minor,
-            proof=orders_fixtures.proof_picture(),
+            proof=proof_picture(),
         )
         payment_confirm(payment=transfer_payment, actor=cashier)
         order_transition(order=paid, actor=cashier, to_status=OrderStatus.CONFIRMED)
         order_transition(order=paid, actor=cashier, to_status=OrderStatus.COMPLETED)
-        rejected = orders_fixtures.checkout_for(customer, [(product_two, 2)])
+        rejected = checkout_for(customer, [(product_two, 2)])
         wrong = payment_submit(
             order=rejected, user=customer, method=PaymentMethod.QRIS, amount_minor=50_000, reference="QR-1"
         )
         payment_reject(payment=wrong, actor=cashier, reason="Tidak ada dana masuk")
-        cancelled = orders_fixtures.checkout_for(customer, [(product_two, 1)])
+        cancelled = checkout_for(customer, [(product_two, 1)])
         order_cancel(order=cancelled, actor=cashier, reason="Stok habis", by_customer=False)
         gateway_sandbox_pay(order=rejected)
     live_totals = totals(shop)

@@ -3,6 +3,7 @@
 import datetime as dt
 import xml.dom.minidom
 from typing import Any
+from xml.dom.minidom import Text
 
 import pytest
 from django.urls import reverse
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def shop_activity(business, make_product, record):  # type: ignore[no-untyped-def]
+def shop_activity(business, make_product, record):
     kopi = make_product(business, title="Kopi Gayo")
     for visitor in ("a", "b"):
         record("viewed_product", business, target=kopi, data={"visitor": visitor})
@@ -162,8 +163,11 @@ def test_the_api_refuses_a_member_without_dashboard_access(api_client_for, membe
 def test_charts_are_valid_xml_even_with_awkward_labels(chart):
     svg = chart(['<Batik & "Kopi">', "Teh's"], [3, 0], chart_id="c1", title="A & B", description="<x>")
     document = parse_svg(str(svg))
+    assert document.documentElement is not None
     assert document.documentElement.getAttribute("role") == "img"
-    assert document.getElementsByTagName("title")[0].firstChild.data == "A & B"
+    title = document.getElementsByTagName("title")[0].firstChild
+    assert isinstance(title, Text)
+    assert title.data == "A & B"
     assert "style=" not in svg
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 import random
 from collections import Counter
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -42,7 +43,7 @@ AMOUNT_METRIC = {
 }
 
 
-def shop_rollups(business) -> Counter:
+def shop_rollups(business) -> Counter[tuple[dt.date, str]]:
     return Counter(
         {
             (day, metric): value
@@ -54,7 +55,7 @@ def shop_rollups(business) -> Counter:
     )
 
 
-def product_rollups(business) -> Counter:
+def product_rollups(business) -> Counter[tuple[dt.date, str, int]]:
     return Counter(
         {
             (day, metric, product): value
@@ -65,11 +66,11 @@ def product_rollups(business) -> Counter:
     )
 
 
-def direct_count(business) -> tuple[Counter, Counter]:
+def direct_count(business) -> tuple[Counter[tuple[dt.date, str]], Counter[tuple[dt.date, str, int]]]:
     """Counted straight from the raw rows, independently of the insights services."""
-    shop: Counter = Counter()
-    products: Counter = Counter()
-    visitors: set = set()
+    shop: Counter[tuple[dt.date, str]] = Counter()
+    products: Counter[tuple[dt.date, str, int]] = Counter()
+    visitors: set[Any] = set()
     for activity in Activity.objects.filter(business=business):
         day = activity.occurred_at.astimezone(JAKARTA).date()
         if activity.verb in VERB_METRIC:
@@ -96,7 +97,7 @@ def direct_count(business) -> tuple[Counter, Counter]:
 
 
 @pytest.fixture
-def history(business, make_product, record):  # type: ignore[no-untyped-def]
+def history(business, make_product, record):
     """40 days of seeded random activity, recorded through activity_record and processed live."""
     rng = random.Random(4)
     products = [make_product(business, title=f"Batik {n}") for n in range(4)]
@@ -108,7 +109,7 @@ def history(business, make_product, record):  # type: ignore[no-untyped-def]
         verb = rng.choice(verbs)
         product = rng.choice(products)
         at = now - dt.timedelta(minutes=rng.randrange(40 * 24 * 60))
-        fields: dict = {"actor": rng.choice(customers), "target": product, "data": {}}
+        fields: dict[str, Any] = {"actor": rng.choice(customers), "target": product, "data": {}}
         if verb in ("viewed_business", "viewed_product"):
             fields["data"] = {"visitor": f"v{rng.randrange(12)}"}
             fields["target"] = business if verb == "viewed_business" else product

@@ -90,7 +90,7 @@ def test_change_against_the_previous_period(current, previous, percent, directio
 
 
 @pytest.fixture
-def week(business, make_product, record):  # type: ignore[no-untyped-def]
+def week(business, make_product, record):
     """Activity today and 7 days ago (in the previous 7-day period)."""
     kopi, batik = make_product(business, title="Kopi Gayo"), make_product(business, title="Batik Parang")
     now = timezone.now()

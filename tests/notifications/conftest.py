@@ -13,12 +13,12 @@ from tests.support.engagement import product_made
 
 
 @pytest.fixture
-def product(business):  # type: ignore[no-untyped-def]
+def product(business):
     return product_made(business, "Batik Tulis Parang")
 
 
 @pytest.fixture
-def vapid(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def vapid(settings) -> dict[str, str]:
     public, private = vapid_keys_generate()
     settings.VAPID_PUBLIC_KEY = public
     settings.VAPID_PRIVATE_KEY = private
@@ -61,7 +61,7 @@ class PushService:
 
 
 @pytest.fixture
-def push_service(monkeypatch) -> Iterator[PushService]:  # type: ignore[no-untyped-def]
+def push_service(monkeypatch) -> Iterator[PushService]:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
     service = PushService()

@@ -1,7 +1,5 @@
 """The notifications API: lists, read marks, preferences, push subscriptions; 404 for others' rows."""
 
-import json
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from etalase.notifications.enums import Kind
 from etalase.notifications.models import Notification, NotificationPreference, PushSubscription
 from etalase.notifications.services import notification_deliver
+from tests.support.api import send_json
 from tests.support.notifications import browser_keys
 
 pytestmark = pytest.mark.django_db
@@ -16,15 +15,11 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 
 
-def notify(user, n=1):  # type: ignore[no-untyped-def]
+def notify(user, n=1):
     return [
         notification_deliver(recipients=[(user.pk, "en")], kind=Kind.ASKED, business=None, names={"actor": f"B{i}"})[0]
         for i in range(n)
     ]
-
-
-def put(client, path, body):  # type: ignore[no-untyped-def]
-    return client.put(path, data=json.dumps(body), content_type="application/json")
 
 
 def test_list_newest_first_with_unread_filter_and_count(api_client_for, owner):
@@ -89,8 +84,9 @@ def test_preferences_read_and_write(api_client_for, owner, business):
     scopes = client.get(f"{API}/notification-preferences").json()
     assert [scope["business"] for scope in scopes] == [None, business.slug]
     assert scopes[1]["channels"]["favourited"] == ["in_app", "push"]
-    response = put(
+    response = send_json(
         client,
+        "PUT",
         f"{API}/notification-preferences",
         {
             "business": business.slug,
@@ -124,14 +120,16 @@ def test_preferences_read_and_write(api_client_for, owner, business):
     ],
 )
 def test_bad_preferences_are_refused_and_nothing_changes(api_client_for, customer, body):
-    response = put(api_client_for(customer), f"{API}/notification-preferences", body)
+    response = send_json(api_client_for(customer), "PUT", f"{API}/notification-preferences", body)
     assert response.status_code in (400, 422), response.content
     assert response.json()["error"]["fields"]
     assert not NotificationPreference.objects.exists()
 
 
 def test_preferences_of_a_business_one_does_not_work_for_are_not_found(api_client_for, customer, business):
-    response = put(api_client_for(customer), f"{API}/notification-preferences", {"business": business.slug})
+    response = send_json(
+        api_client_for(customer), "PUT", f"{API}/notification-preferences", {"business": business.slug}
+    )
     assert response.status_code == 404
 
 

@@ -21,7 +21,7 @@ from tests.support.engagement import owner_context
 pytestmark = pytest.mark.django_db
 
 
-def of(user, **filters):  # type: ignore[no-untyped-def]
+def of(user, **filters):
     return list(Notification.objects.filter(recipient=user, **filters).order_by("id"))
 
 

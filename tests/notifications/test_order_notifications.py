@@ -11,7 +11,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from etalase.accounts.models import User
 from etalase.activity.models import Activity
 from etalase.activity.services import activity_process, activity_record
 from etalase.directory.enums import Role
@@ -20,69 +19,52 @@ from etalase.notifications.enums import Kind, Priority
 from etalase.notifications.models import Notification, NotificationPreference
 from etalase.notifications.services import notification_preference_update
 from etalase.orders.enums import OrderStatus, PaymentMethod, PaymentStatus
-from etalase.orders.services import (
-    gateway_sandbox_pay,
-    order_cancel,
-    order_transition,
-    payment_confirm,
-    payment_record,
-    payment_reject,
-    payment_submit,
-    review_create,
-)
+from etalase.orders.services.gateway import gateway_sandbox_pay
+from etalase.orders.services.payments import payment_confirm, payment_record, payment_reject, payment_submit
+from etalase.orders.services.reviews import review_create
+from etalase.orders.services.status import order_cancel, order_transition
 from tests.factories import UserFactory
-from tests.plugins import orders as orders_fixtures
+from tests.support.orders import checkout_for, proof_picture, staff_order_for
 
 pytestmark = pytest.mark.django_db
 
-# The orders app's fixtures (Batik Sari taking orders, its products, cashier, sales, Budi's order).
-order_settings = orders_fixtures.order_settings
-shop = orders_fixtures.shop
-product = orders_fixtures.product
-product_two = orders_fixtures.product_two
-cashier = orders_fixtures.cashier
-sales = orders_fixtures.sales
-walk_in = orders_fixtures.walk_in
-checkout = orders_fixtures.checkout
-staff_order = orders_fixtures.staff_order
-
 
 @pytest.fixture
-def order(customer, product, product_two, committed):  # type: ignore[no-untyped-def]
+def order(customer, product, product_two, committed):
     """Budi's pending pickup order #1 (Rp 385.000), its own notifications already made."""
     with committed():
-        return orders_fixtures.checkout_for(customer, [(product, 2), (product_two, 1)])
+        return checkout_for(customer, [(product, 2), (product_two, 1)])
 
 
 @pytest.fixture
-def support(shop, member_of):  # type: ignore[no-untyped-def]
+def support(shop, member_of):
     return member_of(shop, Role.SUPPORT, name="Dewi Support").user
 
 
-def of(user, **filters):  # type: ignore[no-untyped-def]
+def of(user, **filters):
     return list(Notification.objects.filter(recipient=user, **filters).order_by("id"))
 
 
-def kinds(user) -> list[str]:  # type: ignore[no-untyped-def]
+def kinds(user) -> list[str]:
     return [note.kind for note in of(user)]
 
 
-def staff_url(order) -> str:  # type: ignore[no-untyped-def]
+def staff_url(order) -> str:
     return reverse("orders:manage_detail", args=[order.business.slug, order.number])
 
 
-def customer_url(order) -> str:  # type: ignore[no-untyped-def]
+def customer_url(order) -> str:
     return reverse("orders:my_order", args=[order.business.slug, order.number])
 
 
-def pending_transfer(order, customer, committed, amount_minor=None):  # type: ignore[no-untyped-def]
+def pending_transfer(order, customer, committed, amount_minor=None):
     with committed():
         return payment_submit(
             order=order,
             user=customer,
             method=PaymentMethod.TRANSFER,
             amount_minor=amount_minor or order.total_minor,
-            proof=orders_fixtures.proof_picture(),
+            proof=proof_picture(),
         )
 
 
@@ -179,7 +161,7 @@ def test_a_customer_s_first_order_then_later_ones_reach_everyone_who_sees_orders
     shop, owner, cashier, sales, support, customer, product, product_two, committed
 ):
     with committed():
-        first = orders_fixtures.checkout_for(customer, [(product, 2), (product_two, 1)])
+        first = checkout_for(customer, [(product, 2), (product_two, 1)])
     [note] = of(owner)
     assert note.kind == Kind.FIRST_ORDER
     assert note.title == "First order from a new customer: Budi Pelanggan"
@@ -192,7 +174,7 @@ def test_a_customer_s_first_order_then_later_ones_reach_everyone_who_sees_orders
     assert of(customer) == []  # the customer knows what they ordered
 
     with committed():
-        second = orders_fixtures.checkout_for(customer, [(product_two, 1)])
+        second = checkout_for(customer, [(product_two, 1)])
     assert kinds(owner) == [Kind.FIRST_ORDER, Kind.ORDERED]
     assert of(owner)[-1].title == "New order from Budi Pelanggan"
     assert of(owner)[-1].url == staff_url(second)
@@ -202,13 +184,13 @@ def test_an_order_taken_by_phone_is_not_told_to_the_member_who_took_it(
     shop, owner, cashier, sales, walk_in, product, committed
 ):
     with committed():
-        order = orders_fixtures.staff_order_for(sales, walk_in, [(product, 1)])
+        order = staff_order_for(sales, walk_in, [(product, 1)])
     assert of(sales) == []
     [note] = of(owner)
     assert (note.kind, note.title) == (Kind.FIRST_ORDER, "First order from a new customer: Ibu Wati")
     assert kinds(cashier) == [Kind.FIRST_ORDER]
     with committed():
-        orders_fixtures.staff_order_for(cashier, walk_in, [(product, 1)])
+        staff_order_for(cashier, walk_in, [(product, 1)])
     # The same walk-in customer again (known by the contact, not by an account): not a first.
     assert kinds(owner) == [Kind.FIRST_ORDER, Kind.ORDERED]
     assert kinds(sales) == [Kind.ORDERED]
@@ -429,7 +411,7 @@ def test_processing_an_order_activity_twice_creates_nothing_more(order, owner, c
 
 def test_an_order_activity_with_the_contract_s_data_only_still_reads_well(shop, owner, committed):
     """Recorded by hand (an import, another client): the names come from the data."""
-    buyer: User = UserFactory(name="Nyoman")  # type: ignore[assignment]
+    buyer = UserFactory(name="Nyoman")
     with committed():
         activity_record(
             verb="ordered",

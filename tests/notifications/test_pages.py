@@ -11,7 +11,7 @@ from tests.support.notifications import browser_keys
 pytestmark = pytest.mark.django_db
 
 
-def notify(user, url="/b/batik-sari/p/1/", **extra):  # type: ignore[no-untyped-def]
+def notify(user, url="/b/batik-sari/p/1/", **extra):
     [row] = notification_deliver(
         recipients=[(user.pk, "en")], kind=Kind.ASKED, business=None, url=url, names={"actor": "Budi", **extra}
     )

@@ -31,7 +31,7 @@ from etalase.notifications.enums import Kind
 from etalase.notifications.models import Notification, NotificationPreference, PushSubscription
 from etalase.notifications.services import notification_preference_update
 from etalase.orders.models import Order
-from etalase.orders.services import order_cancel
+from etalase.orders.services.status import order_cancel
 from tests.factories import UserFactory, business_owner, registered_business
 from tests.support.orders import checkout_for, product_for_sale, shop_open, staff_order_for
 
@@ -56,7 +56,7 @@ class Acts:
 
 
 @pytest.fixture
-def acts(business, customer, member_of, committed) -> Acts:  # type: ignore[no-untyped-def]
+def acts(business, customer, member_of, committed) -> Acts:
     owner = business_owner(business)
     sales = member_of(business, Role.SALES, name="Dewi Sales", language="id").user
     other = registered_business(owner=UserFactory(name="Bayu"), name="Kopi Senja")
@@ -95,7 +95,7 @@ def acts(business, customer, member_of, committed) -> Acts:  # type: ignore[no-u
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks) -> Callable[[], Any]:  # type: ignore[no-untyped-def]
+def committed(django_capture_on_commit_callbacks) -> Callable[[], Any]:
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 

@@ -80,7 +80,7 @@ def test_a_valid_subscription_is_saved_and_moves_with_its_endpoint(customer, own
     assert subscription.user_agent == ""  # the second save came without a user agent
 
 
-def subscribe(user, service, name="device-1"):  # type: ignore[no-untyped-def]
+def subscribe(user, service, name="device-1"):
     p256dh, auth = browser_keys()
     return push_subscription_save(user=user, endpoint=service.endpoint(name), p256dh=p256dh, auth=auth)
 

@@ -2,11 +2,13 @@
 
 import datetime as dt
 from types import SimpleNamespace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import translation
 
+from etalase.activity.models import Activity
 from etalase.activity.services import activity_record
 from etalase.directory.enums import Role
 from etalase.notifications import rules
@@ -20,8 +22,14 @@ def at(hour: int, minute: int = 0, zone: str = "Asia/Jakarta") -> dt.datetime:
     return dt.datetime(2026, 3, 10, hour, minute, tzinfo=ZoneInfo(zone))
 
 
-def preference(**fields):  # type: ignore[no-untyped-def]
-    values = {"channels": {}, "quiet_start": None, "quiet_end": None, "digest_enabled": False, "digest_hour": 18}
+def preference(**fields: Any) -> SimpleNamespace:
+    values: dict[str, Any] = {
+        "channels": {},
+        "quiet_start": None,
+        "quiet_end": None,
+        "digest_enabled": False,
+        "digest_hour": 18,
+    }
     values.update(fields)
     return SimpleNamespace(**values)
 
@@ -72,8 +80,8 @@ def test_a_burst_grows_only_while_its_first_act_is_within_the_hour():
 
 def test_old_activities_notify_nobody():
     now = at(12)
-    assert rules.is_recent(SimpleNamespace(occurred_at=now - dt.timedelta(days=1)), now)
-    assert not rules.is_recent(SimpleNamespace(occurred_at=now - dt.timedelta(days=3)), now)
+    assert rules.is_recent(Activity(occurred_at=now - dt.timedelta(days=1)), now)
+    assert not rules.is_recent(Activity(occurred_at=now - dt.timedelta(days=3)), now)
 
 
 def test_the_day_starts_at_midnight_in_the_business_timezone():
@@ -135,7 +143,8 @@ def test_channels_default_to_in_app_and_push_and_follow_the_choice():
 )
 def test_quiet_hours_over_midnight_in_the_business_timezone(local_time, quiet):
     night = preference(quiet_start=dt.time(22), quiet_end=dt.time(7))
-    now_in_jayapura = at(*local_time, zone=JAYAPURA)
+    hour, minute = local_time
+    now_in_jayapura = at(hour, minute, zone=JAYAPURA)
     assert rules.in_quiet_hours(night, now_in_jayapura.astimezone(dt.UTC), JAYAPURA) is quiet
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
+from django.http import StreamingHttpResponse
 from django.test import AsyncClient
 
 from etalase.notifications import broadcast, stream
@@ -49,6 +50,7 @@ async def _read(
     response = await client.get(STREAM + query, headers=headers or {})
     if not getattr(response, "streaming", False):
         return response, []
+    assert isinstance(response, StreamingHttpResponse)
     chunks = response.streaming_content.__aiter__()
     text = ""
     deadline = time.monotonic() + timeout

@@ -2,7 +2,7 @@
 whole journey from the cart to the receipt through the API; idempotent retries; bad input answered
 with a clear message and nothing changed; another customer's order is 404."""
 
-import json
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -16,6 +16,7 @@ from etalase.orders.models import CartItem, Order, OrderLine, Payment, Review
 from etalase.orders.services.carts import cart_add
 from etalase.orders.services.status import order_transition
 from tests.factories import UserFactory, business_owner
+from tests.support.api import patch_json, post_json
 from tests.support.orders import context_of, product_for_sale, proof_picture
 
 pytestmark = pytest.mark.django_db
@@ -23,33 +24,25 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 
 
-def post_json(client, url: str, body: dict | None = None, **headers):  # type: ignore[no-untyped-def]
-    return client.post(url, json.dumps(body or {}), content_type="application/json", headers=headers)
-
-
-def patch_json(client, url: str, body: dict):  # type: ignore[no-untyped-def]
-    return client.patch(url, json.dumps(body), content_type="application/json")
-
-
-def cart_url(business, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+def cart_url(business, suffix: str = "") -> str:
     return f"{API}/businesses/{business.slug}/cart{suffix}"
 
 
-def my_order_url(order, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+def my_order_url(order, suffix: str = "") -> str:
     return f"{API}/me/orders/{order.business.slug}/{order.number}{suffix}"
 
 
-def error_of(response) -> dict:  # type: ignore[no-untyped-def]
+def error_of(response) -> dict[str, Any]:
     return response.json()["error"]
 
 
 @pytest.fixture
-def budi(api_client_for, customer):  # type: ignore[no-untyped-def]
+def budi(api_client_for, customer):
     return api_client_for(customer)
 
 
 @pytest.fixture
-def owner_api(api_client_for, owner):  # type: ignore[no-untyped-def]
+def owner_api(api_client_for, owner):
     return api_client_for(owner)
 
 
@@ -271,7 +264,7 @@ def test_carts_need_a_login(anonymous_client, shop):
 # --- checkout -------------------------------------------------------------------------------------
 
 
-def checkout_url(business) -> str:  # type: ignore[no-untyped-def]
+def checkout_url(business) -> str:
     return f"{API}/businesses/{business.slug}/checkout"
 
 
@@ -484,7 +477,7 @@ def test_reorder_puts_what_is_still_for_sale_back_in_the_cart(budi, order, produ
 # --- reviews --------------------------------------------------------------------------------------
 
 
-def completed(order: Order, owner) -> Order:  # type: ignore[no-untyped-def]
+def completed(order: Order, owner) -> Order:
     for status in (OrderStatus.CONFIRMED, OrderStatus.COMPLETED):
         order_transition(order=order, actor=owner, to_status=status)
     return order
@@ -535,7 +528,7 @@ def test_a_product_not_in_the_order_cannot_be_reviewed(budi, order, owner, shop)
 # --- customer payments ----------------------------------------------------------------------------
 
 
-def pay(client, order, key: str = "", **fields):  # type: ignore[no-untyped-def]
+def pay(client, order, key: str = "", **fields):
     data = {"method": "transfer", "amount_minor": "100000", "proof": proof_picture(), **fields}
     headers = {"Idempotency-Key": key} if key else {}
     return client.post(

@@ -4,6 +4,7 @@ and still answers 200 so the gateway stops retrying; a body that is not JSON is 
 gateway is 404."""
 
 import json
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ def callback_url(gateway: str = "midtrans") -> str:
     return f"/api/v1/payments/gateway/{gateway}/notification"
 
 
-def notification(order: Order, *, amount_minor: int | None = None, key: str = SERVER_KEY, **changes) -> dict:  # type: ignore[no-untyped-def]
+def notification(order: Order, *, amount_minor: int | None = None, key: str = SERVER_KEY, **changes) -> dict[str, Any]:
     body = GATEWAYS["midtrans"].notification_build(
         order_id=order_reference(order),
         amount_minor=order.total_minor if amount_minor is None else amount_minor,
@@ -29,13 +30,13 @@ def notification(order: Order, *, amount_minor: int | None = None, key: str = SE
     return body
 
 
-def deliver(client, body, gateway: str = "midtrans"):  # type: ignore[no-untyped-def]
+def deliver(client, body, gateway: str = "midtrans"):
     raw = body if isinstance(body, str | bytes) else json.dumps(body)
     return client.post(callback_url(gateway), raw, content_type="application/json")
 
 
 @pytest.fixture
-def gateway_client(client_for):  # type: ignore[no-untyped-def]
+def gateway_client(client_for):
     """The gateway's servers: no session, no cookie, no CSRF token."""
     return client_for(None, enforce_csrf_checks=True)
 

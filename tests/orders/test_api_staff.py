@@ -3,7 +3,7 @@ journey, cancelling, recording / confirming / rejecting payments, the day's reco
 order settings; each by permission, another business's rows answering 404, bad input changing nothing."""
 
 import datetime as dt
-import json
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -19,6 +19,7 @@ from etalase.orders.models import Order, OrderEvent, OrderSettings, Payment
 from etalase.orders.services.payments import payment_record, payment_submit
 from etalase.orders.services.status import order_transition
 from tests.factories import UserFactory
+from tests.support.api import patch_json, post_json
 from tests.support.orders import SERVER_KEY, proof_picture
 
 pytestmark = pytest.mark.django_db
@@ -26,23 +27,15 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 
 
-def post_json(client, url: str, body: dict | None = None, **headers):  # type: ignore[no-untyped-def]
-    return client.post(url, json.dumps(body or {}), content_type="application/json", headers=headers)
-
-
-def patch_json(client, url: str, body: dict):  # type: ignore[no-untyped-def]
-    return client.patch(url, json.dumps(body), content_type="application/json")
-
-
-def orders_url(business, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+def orders_url(business, suffix: str = "") -> str:
     return f"{API}/businesses/{business.slug}/orders{suffix}"
 
 
-def payments_url(business, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+def payments_url(business, suffix: str = "") -> str:
     return f"{API}/businesses/{business.slug}/payments{suffix}"
 
 
-def error_of(response) -> dict:  # type: ignore[no-untyped-def]
+def error_of(response) -> dict[str, Any]:
     return response.json()["error"]
 
 
@@ -51,22 +44,22 @@ def stock_of(product: Product) -> int | None:
 
 
 @pytest.fixture
-def owner_api(api_client_for, owner):  # type: ignore[no-untyped-def]
+def owner_api(api_client_for, owner):
     return api_client_for(owner)
 
 
 @pytest.fixture
-def cashier_api(api_client_for, cashier):  # type: ignore[no-untyped-def]
+def cashier_api(api_client_for, cashier):
     return api_client_for(cashier)
 
 
 @pytest.fixture
-def sales_api(api_client_for, sales):  # type: ignore[no-untyped-def]
+def sales_api(api_client_for, sales):
     return api_client_for(sales)
 
 
 @pytest.fixture
-def support_api(api_client_for, shop, member_of):  # type: ignore[no-untyped-def]
+def support_api(api_client_for, shop, member_of):
     return api_client_for(member_of(shop, Role.SUPPORT, name="Dewi Support").user)
 
 
@@ -234,7 +227,7 @@ def test_another_business_and_its_orders_and_payments_are_404(
 # --- taking an order ------------------------------------------------------------------------------
 
 
-def phone_order(**changes):  # type: ignore[no-untyped-def]
+def phone_order(**changes):
     return {"channel": "phone", "fulfilment": "pickup", **changes}
 
 
@@ -315,7 +308,7 @@ def test_a_retried_staff_order_with_the_same_key_is_taken_once(owner_api, shop, 
 def test_a_bad_staff_order_changes_nothing(
     owner_api, shop, product, foreign_product, walk_in, other_shop, changes, status, code_or_field
 ):
-    from etalase.customers.services import contact_create
+    from etalase.customers.services.contacts import contact_create
 
     their_contact = contact_create(business=other_shop, name="Orang Lain", phone="0819-0000-1111")
     names = {
@@ -325,7 +318,7 @@ def test_a_bad_staff_order_changes_nothing(
         "THEIR_CONTACT": their_contact.pk,
     }
 
-    def resolve(value):  # type: ignore[no-untyped-def]
+    def resolve(value):
         if isinstance(value, list):
             return [{k: names.get(v, v) if isinstance(v, str) else v for k, v in line.items()} for line in value]
         return names.get(value, value) if isinstance(value, str) else value
@@ -412,7 +405,7 @@ def test_an_order_with_confirmed_payments_is_not_cancelled(owner_api, shop, orde
 # --- recording payments ---------------------------------------------------------------------------
 
 
-def record(client, shop, key: str = "", **fields):  # type: ignore[no-untyped-def]
+def record(client, shop, key: str = "", **fields):
     data = {"method": "cash", "amount_minor": "100000", **fields}
     headers = {"Idempotency-Key": key} if key else {}
     return client.post(
@@ -510,7 +503,7 @@ def test_a_cancelled_order_cannot_be_paid_at_the_counter(owner_api, cashier_api,
 
 
 @pytest.fixture
-def submitted(order, customer) -> Payment:  # type: ignore[no-untyped-def]
+def submitted(order, customer) -> Payment:
     return payment_submit(order=order, user=customer, method="transfer", amount_minor=385_000, proof=proof_picture())
 
 
@@ -583,7 +576,7 @@ def test_a_bad_date_is_422(cashier_api, shop):
 # --- order settings -------------------------------------------------------------------------------
 
 
-def settings_url(business) -> str:  # type: ignore[no-untyped-def]
+def settings_url(business) -> str:
     return f"{API}/businesses/{business.slug}/order-settings"
 
 

@@ -5,7 +5,8 @@ import pytest
 
 from etalase.customers.models import Contact
 from etalase.customers.privacy.services import privacy_erase, privacy_export
-from etalase.customers.services import contact_create, contact_merge
+from etalase.customers.services.contacts import contact_create
+from etalase.customers.services.merge import contact_merge
 from etalase.orders.enums import Fulfilment, PaymentMethod
 from etalase.orders.models import Cart, Order, Payment
 from etalase.orders.services.carts import cart_add

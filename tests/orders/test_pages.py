@@ -34,7 +34,7 @@ def action_url(name: str, order: Order) -> str:
     return reverse(f"orders:{name}", args=[order.business.slug, order.number])
 
 
-def quantities(user) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def quantities(user) -> dict[str, int]:
     return {item.product.title: item.quantity for item in CartItem.objects.filter(cart__user=user)}
 
 
@@ -51,7 +51,7 @@ def completed(order: Order) -> Order:
 
 
 @pytest.fixture
-def browser(client_for, customer):  # type: ignore[no-untyped-def]
+def browser(client_for, customer):
     return client_for(customer)
 
 

@@ -27,7 +27,7 @@ def manage(name: str, order: Order, **extra: object) -> str:
     return reverse(f"orders:{name}", args=[order.business.slug, order.number])
 
 
-def list_url(shop) -> str:  # type: ignore[no-untyped-def]
+def list_url(shop) -> str:
     return reverse("orders:manage_list", args=[shop.slug])
 
 
@@ -42,12 +42,12 @@ def idempotency_key(page: str) -> str:
 
 
 @pytest.fixture
-def owner_browser(client_for, owner, shop):  # type: ignore[no-untyped-def]
+def owner_browser(client_for, owner, shop):
     return client_for(owner)
 
 
 @pytest.fixture
-def transfer(order, customer) -> Payment:  # type: ignore[no-untyped-def]
+def transfer(order, customer) -> Payment:
     """Budi's transfer of Rp 385.000 with its proof, waiting for the cashier."""
     return payment_submit(
         order=order, user=customer, method=PaymentMethod.TRANSFER, amount_minor=385_000, proof=proof_picture()
@@ -380,7 +380,7 @@ def test_a_missing_order_number_is_404(owner_browser, shop, order):
 # --- a new order by phone, chat or at the counter ------------------------------------------------
 
 
-def new_url(shop) -> str:  # type: ignore[no-untyped-def]
+def new_url(shop) -> str:
     return reverse("orders:manage_new", args=[shop.slug])
 
 
@@ -491,7 +491,7 @@ def test_a_product_of_another_shop_cannot_be_ordered(client_for, sales, shop, wa
 
 
 def test_a_contact_of_another_shop_cannot_be_chosen(client_for, sales, shop, other_shop, product):
-    from etalase.customers.services import contact_create
+    from etalase.customers.services.contacts import contact_create
 
     foreign = contact_create(business=other_shop, name="Orang Lain", phone="0813-5555-6666")
 

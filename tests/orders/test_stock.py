@@ -18,20 +18,20 @@ def _stock(product: Product) -> int | None:
     return Product.objects.get(pk=product.pk).stock
 
 
-def test_stock_take_takes_what_is_there(shop, product) -> None:  # type: ignore[no-untyped-def]
+def test_stock_take_takes_what_is_there(shop, product) -> None:
     assert stock_take(business=shop, product_id=product.pk, quantity=2) is True
     assert stock_take(business=shop, product_id=product.pk, quantity=3) is True
 
     assert _stock(product) == 0
 
 
-def test_stock_take_never_goes_below_zero(shop, product) -> None:  # type: ignore[no-untyped-def]
+def test_stock_take_never_goes_below_zero(shop, product) -> None:
     assert stock_take(business=shop, product_id=product.pk, quantity=6) is False
 
     assert _stock(product) == 5
 
 
-def test_unlimited_stock_is_left_as_it_is(shop) -> None:  # type: ignore[no-untyped-def]
+def test_unlimited_stock_is_left_as_it_is(shop) -> None:
     unlimited = product_for_sale(shop, "Kain Tenun", stock=None)
 
     assert stock_take(business=shop, product_id=unlimited.pk, quantity=1000) is True
@@ -40,7 +40,7 @@ def test_unlimited_stock_is_left_as_it_is(shop) -> None:  # type: ignore[no-unty
     assert _stock(unlimited) is None
 
 
-def test_stock_take_refuses_a_product_not_on_sale(shop, product, product_two) -> None:  # type: ignore[no-untyped-def]
+def test_stock_take_refuses_a_product_not_on_sale(shop, product, product_two) -> None:
     owner_context = context_of(business_owner(shop), shop)
     product_archive(context=owner_context, product_id=product.pk)
 
@@ -53,7 +53,7 @@ def test_stock_take_refuses_a_product_not_on_sale(shop, product, product_two) ->
     assert _stock(product_two) == 9
 
 
-def test_stock_take_refuses_another_shops_product(shop, foreign_product) -> None:  # type: ignore[no-untyped-def]
+def test_stock_take_refuses_another_shops_product(shop, foreign_product) -> None:
     before = _stock(foreign_product)
 
     assert stock_take(business=shop, product_id=foreign_product.pk, quantity=1) is False
@@ -62,7 +62,7 @@ def test_stock_take_refuses_another_shops_product(shop, foreign_product) -> None
     assert _stock(foreign_product) == before
 
 
-def test_stock_return_gives_stock_back(shop, product) -> None:  # type: ignore[no-untyped-def]
+def test_stock_return_gives_stock_back(shop, product) -> None:
     stock_take(business=shop, product_id=product.pk, quantity=4)
 
     stock_return(product_id=product.pk, quantity=4)

@@ -85,8 +85,8 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # First among the test's fixtures, so that the rows its fixtures make are made at that moment.
     for item in items:
-        if item.get_closest_marker("clock") is not None:
-            item.fixturenames.insert(0, "_clock_pinned")  # type: ignore[attr-defined]
+        if isinstance(item, pytest.Function) and item.get_closest_marker("clock") is not None:
+            item.fixturenames.insert(0, "_clock_pinned")
 
 
 @pytest.fixture

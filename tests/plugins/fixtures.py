@@ -11,13 +11,13 @@ from tests.factories import UserFactory, registered_business
 
 
 @pytest.fixture
-def other_business(db) -> Business:  # type: ignore[no-untyped-def]
+def other_business(db) -> Business:
     """Kopi Senja: another shop, with another owner."""
     return registered_business(owner=UserFactory(name="Bayu"), name="Kopi Senja", category_slug="coffee-shop")
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks) -> Callable[[], Any]:  # type: ignore[no-untyped-def]
+def committed(django_capture_on_commit_callbacks) -> Callable[[], Any]:
     """``with committed():`` runs what the block leaves for after commit (activity processing,
     pushes, stream wake-ups), as a real commit would."""
     return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -22,71 +22,63 @@ import pytest
 from etalase.accounts.models import User
 from etalase.catalog.models import Product
 from etalase.customers.models import Contact
-from etalase.customers.services import contact_create
+from etalase.customers.services.contacts import contact_create
 from etalase.directory.enums import Role
 from etalase.directory.models import Business
 from etalase.orders.models import Order, OrderSettings
 from tests.factories import default_category, registered_business
-
-# proof_picture: read as ``orders_fixtures.proof_picture()`` by tests that import this module whole.
-from tests.support.orders import (
-    checkout_for,
-    product_for_sale,
-    proof_picture,  # noqa: F401
-    shop_open,
-    staff_order_for,
-)
+from tests.support.orders import checkout_for, product_for_sale, shop_open, staff_order_for
 
 
 @pytest.fixture
-def order_settings(business) -> OrderSettings:  # type: ignore[no-untyped-def]
+def order_settings(business) -> OrderSettings:
     return shop_open(business)
 
 
 @pytest.fixture
-def shop(business, order_settings) -> Business:  # type: ignore[no-untyped-def]
+def shop(business, order_settings) -> Business:
     """Batik Sari, taking orders with every method."""
     return business
 
 
 @pytest.fixture
-def product(shop) -> Product:  # type: ignore[no-untyped-def]
+def product(shop) -> Product:
     """Batik Parang, Rp 150.000, 5 in stock."""
     return product_for_sale(shop, "Batik Parang", price_minor=150_000, stock=5, sku="BP-01")
 
 
 @pytest.fixture
-def product_two(shop) -> Product:  # type: ignore[no-untyped-def]
+def product_two(shop) -> Product:
     """Kain Lurik, Rp 85.000, 10 in stock."""
     return product_for_sale(shop, "Kain Lurik", price_minor=85_000, stock=10)
 
 
 @pytest.fixture
-def other_shop(db) -> Business:  # type: ignore[no-untyped-def]
+def other_shop(db) -> Business:
     business = registered_business(name="Kopi Senja", category_slug=default_category("coffee-shop").slug)
     shop_open(business)
     return business
 
 
 @pytest.fixture
-def foreign_product(other_shop) -> Product:  # type: ignore[no-untyped-def]
+def foreign_product(other_shop) -> Product:
     return product_for_sale(other_shop, "Kopi Gayo", price_minor=60_000, stock=20)
 
 
 @pytest.fixture
-def cashier(shop, member_of) -> User:  # type: ignore[no-untyped-def]
+def cashier(shop, member_of) -> User:
     """Member with ``payments.confirm``."""
     return member_of(shop, Role.CASHIER, name="Rina Kasir").user
 
 
 @pytest.fixture
-def sales(shop, member_of) -> User:  # type: ignore[no-untyped-def]
+def sales(shop, member_of) -> User:
     """Member who takes orders and records payments, without ``payments.confirm``."""
     return member_of(shop, Role.SALES, name="Joko Sales").user
 
 
 @pytest.fixture
-def walk_in(shop) -> Contact:  # type: ignore[no-untyped-def]
+def walk_in(shop) -> Contact:
     """A customer without an account, known by phone."""
     return contact_create(business=shop, name="Ibu Wati", phone="0813-1111-2222")
 
@@ -104,6 +96,6 @@ def staff_order() -> Callable[..., Order]:
 
 
 @pytest.fixture
-def order(customer, product, product_two) -> Order:  # type: ignore[no-untyped-def]
+def order(customer, product, product_two) -> Order:
     """Budi's pending pickup order: 2 × Batik Parang + 1 × Kain Lurik = Rp 385.000."""
     return checkout_for(customer, [(product, 2), (product_two, 1)])

@@ -84,6 +84,7 @@ def test_the_service_worker_caches_the_offline_page_and_the_shell_files_exist(se
 
 def test_everything_the_offline_page_loads_is_in_the_service_worker_cache(service_worker, anonymous_client):
     shell = re.search(r"const SHELL = \[(.*?)\];", service_worker.content.decode(), re.S)
+    assert shell is not None
     cached = set(re.findall(r'"([^"]+)"', shell.group(1)))
     page = anonymous_client.get(reverse("web:offline")).content.decode()
 
