@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -135,9 +136,9 @@ def _cart_items() -> QuerySet[CartItem]:
     )
 
 
-def cart_for(*, business: Business, user: User) -> CartView:
+def cart_for(*, business: Business, user: User | AnonymousUser | None) -> CartView:
     """The user's cart at ``business`` with today's prices (empty for anonymous visitors)."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):
         return _cart_view(business, [])
     items = _cart_items().filter(cart__business=business, cart__user=user).order_by("added_at", "pk")
     return _cart_view(business, list(items))
@@ -157,9 +158,9 @@ def carts_for_user(*, user: User) -> list[CartView]:
     return [_cart_view(cart.business, cart.items.all()) for cart in carts]
 
 
-def cart_count(*, user: User) -> int:
+def cart_count(*, user: User | AnonymousUser | None) -> int:
     """How many items the user has in all carts together (the badge)."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):
         return 0
     total = CartItem.objects.filter(cart__user=user).aggregate(total=Sum("quantity"))["total"]
     return int(total or 0)

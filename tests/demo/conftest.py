@@ -30,7 +30,7 @@ def _small_pictures(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="package")
-def _demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[LoadedDemo]:  # type: ignore[no-untyped-def]
+def _demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[LoadedDemo]:
     with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
         pictures_small(patch)
         media_root = str(tmp_path_factory.mktemp("demo-media"))
@@ -47,7 +47,7 @@ def _demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterat
 
 
 @pytest.fixture
-def demo(_demo_loaded, db, settings) -> LoadedDemo:  # type: ignore[no-untyped-def]
+def demo(_demo_loaded, db, settings) -> LoadedDemo:
     """The shared demo (see the module's docstring); its files are where the test reads them."""
     settings.MEDIA_ROOT = _demo_loaded.media_root
     return _demo_loaded

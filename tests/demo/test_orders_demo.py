@@ -62,7 +62,7 @@ def snapshot() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[tuple[dt.datetime, str]]:  # type: ignore[no-untyped-def]
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[tuple[dt.datetime, str]]:
     """The demo as ``etalase demo`` loads it (fewer customers, small pictures), once for this module.
 
     Loaded inside a transaction that every test of the module runs within (as Django's

@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -41,7 +41,7 @@ CITY_CENTRES = {
 }
 
 
-def public_products() -> object:
+def public_products() -> QuerySet[Product]:
     return Product.objects.filter(status=ProductStatus.PUBLISHED, is_hidden=False)
 
 
@@ -76,6 +76,8 @@ def test_every_shop_shows_a_storefront_and_a_catalogue_with_photos_and_posts(dem
         assert Path(business.cover.path).is_file()
         assert business.city in business.address, business.name
         latitude, longitude = CITY_CENTRES[business.city]
+        assert business.latitude is not None, business.name
+        assert business.longitude is not None, business.name
         assert abs(float(business.latitude) - latitude) < 0.1, business.name
         assert abs(float(business.longitude) - longitude) < 0.1, business.name
         assert business.opening_hours, business.name
@@ -124,6 +126,7 @@ def test_every_shop_shows_a_storefront_and_a_catalogue_with_photos_and_posts(dem
         assert browser.get(reverse("catalog:product", args=[business.slug, product.pk])).status_code == 404
     assert business.cover.url in page
     newest_post = Post.objects.filter(business=business).order_by("-published_at").first()
+    assert newest_post is not None
     assert escape(newest_post.caption.splitlines()[0][:40]) in page
     product = Product.objects.get(business=business, title="Batik Tulis Parang")
     response = browser.get(reverse("catalog:product", args=[business.slug, product.pk]))
@@ -142,7 +145,9 @@ def test_customers_engage_consistently_over_the_days_with_the_apps_own_verbs(dem
         assert product.comment_count == visible, product.title
     assert Follow.objects.count() >= 20
     assert Favourite.objects.count() >= 30
-    assert Product.objects.order_by("-favourite_count").first().favourite_count >= 5  # everybody's favourite
+    favourite = Product.objects.order_by("-favourite_count").first()
+    assert favourite is not None
+    assert favourite.favourite_count >= 5
     questions = Comment.objects.filter(kind=CommentKind.QUESTION)
     assert questions.exists()
     assert Comment.objects.filter(kind=CommentKind.COMMENT).exists()
@@ -160,23 +165,31 @@ def test_customers_engage_consistently_over_the_days_with_the_apps_own_verbs(dem
     # Only members who may answer do; everyone acts after signing up, on products already public.
     may_answer = {Permission.CATALOG_MANAGE, Permission.INBOX_VIEW}
     for answer in Comment.objects.filter(kind=CommentKind.ANSWER).select_related("parent"):
+        assert answer.author_id is not None
+        assert answer.parent is not None
         role = Membership.objects.get(business_id=answer.business_id, user_id=answer.author_id).role
         assert may_answer & permissions_for_role(role)
         assert answer.created_at > answer.parent.created_at
-    for favourite in Favourite.objects.select_related("user", "product"):
-        assert favourite.created_at > favourite.user.date_joined
-        assert favourite.created_at > favourite.product.published_at
+    for liked in Favourite.objects.select_related("user", "product"):
+        assert liked.product.published_at is not None
+        assert liked.created_at > liked.user.date_joined
+        assert liked.created_at > liked.product.published_at
     for follow in Follow.objects.select_related("user", "business"):
         assert follow.business.created_at < follow.created_at
         assert follow.user.date_joined < follow.created_at
     for comment in Comment.objects.exclude(kind=CommentKind.ANSWER).select_related("author", "product"):
+        assert comment.author is not None
+        assert comment.product.published_at is not None
         assert comment.author.date_joined < comment.created_at
         assert comment.product.published_at < comment.created_at
     for product in Product.objects.select_related("business"):
         assert product.business.created_at < product.created_at < started
         assert product.published_at is None or product.published_at < started
     for post in Post.objects.prefetch_related("products"):
-        assert all(tagged.published_at <= post.published_at for tagged in post.products.all())
+        assert all(
+            tagged.published_at is not None and tagged.published_at <= post.published_at
+            for tagged in post.products.all()
+        )
         assert post.published_at < started
     assert Post.objects.filter(published_at__gte=started - dt.timedelta(days=2)).exists()  # fresh news
 

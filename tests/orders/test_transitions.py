@@ -1,7 +1,5 @@
 """The status journey: what staff may do next, what is refused, and cancelling with a reason."""
 
-from types import SimpleNamespace
-
 import pytest
 
 from etalase.activity.models import Activity
@@ -23,8 +21,9 @@ from tests.support.orders import proof_picture
 S = OrderStatus
 
 
-def draft(status: str, fulfilment: str = Fulfilment.DELIVERY) -> SimpleNamespace:
-    return SimpleNamespace(status=status, fulfilment=fulfilment)
+def draft(status: str, fulfilment: str = Fulfilment.DELIVERY) -> Order:
+    """An order in memory (never saved): the table reads only its status and how it is handed over."""
+    return Order(status=status, fulfilment=fulfilment)
 
 
 # --- the table (no database) -----------------------------------------------------------------------

@@ -8,30 +8,5 @@ matrix, cohort retention, and each contact's inferred preferences.
 - :mod:`.selectors`: the summaries behind the pages and the API;
 - :mod:`.labels`: the words the pages and the API put to the summaries' keys.
 
-Import from the module that owns a name. The names below are kept for callers outside the insights
-app that import them from here (the demo data set and the CRM bench).
+Import from the module that owns a name; this package re-exports nothing.
 """
-
-from etalase.insights.customers.scoring import (
-    DEFAULT_GAP_DAYS,
-    churn_risk,
-    info_known,
-    info_score,
-    rfm_bounds,
-    rfm_scores,
-    rfm_segment,
-    usual_gap_days,
-)
-from etalase.insights.customers.services import customer_scores_recompute
-
-__all__ = [
-    "DEFAULT_GAP_DAYS",
-    "churn_risk",
-    "customer_scores_recompute",
-    "info_known",
-    "info_score",
-    "rfm_bounds",
-    "rfm_scores",
-    "rfm_segment",
-    "usual_gap_days",
-]
