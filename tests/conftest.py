@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from etalase.accounts.models import User
 from etalase.directory.enums import Role
@@ -19,6 +20,11 @@ from etalase.directory.models import Business, Category, Membership
 from tests.factories import ApiTokenFactory, MembershipFactory, UserFactory, registered_business
 
 pytest_plugins = ["tests.plugins.clock", "tests.plugins.fixtures", "tests.plugins.orders", "tests.plugins.ownership"]
+
+# Property tests check what is true, not how fast: on a busy machine an example may take longer than
+# hypothesis's default 200 ms deadline, which would fail a correct test (speed is the benchmarks').
+hypothesis_settings.register_profile("etalase", deadline=None)
+hypothesis_settings.load_profile("etalase")
 
 
 @pytest.fixture(autouse=True)

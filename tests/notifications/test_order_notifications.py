@@ -359,7 +359,7 @@ def test_a_review_notifies_nobody(order, owner, cashier, customer, product, comm
 # --- preferences, history, repeats ---------------------------------------------------------------------
 
 
-def test_the_new_kinds_are_chosen_in_the_right_scope(shop, owner, customer):
+def test_the_new_kinds_are_chosen_in_the_right_scope(shop, owner, customer, english):
     notification_preference_update(user=owner, business=shop, channels={Kind.ORDER_CANCELLED: ["in_app"]})
     notification_preference_update(user=customer, channels={Kind.ORDER_PAYMENT: ["push"]})
     assert Kind.ORDER_CANCELLED in rules.MEMBER_KINDS
