@@ -53,14 +53,32 @@ def demo(_demo_loaded, db, settings) -> LoadedDemo:
     return _demo_loaded
 
 
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return "transactional_db" in getattr(item, "fixturenames", ())
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    return item.get_closest_marker("django_db") is not None or "db" in getattr(item, "fixturenames", ())
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The folder's tests on the shared demo run after its other tests (the demo stays loaded from
-    the first of them to the folder's end)."""
+    """The folder's tests on the shared demo run after its other database tests, in one block (the
+    demo stays loaded from the first of them to the last).
+
+    pytest-django has already put the tests that need no database, and the transactional ones, after
+    the others, so the folder's tests sit in two places of the run: the shared ones go at the end of
+    the first place, which is where the folder's plain database tests are.
+    """
     positions = [index for index, item in enumerate(items) if DEMO_FOLDER in item.path.parents]
     if not positions:
         return
     folder = [items[index] for index in positions]
-    shared = [item for item in folder if "demo" in getattr(item, "fixturenames", ())]
-    others = [item for item in folder if "demo" not in getattr(item, "fixturenames", ())]
-    for index, item in zip(positions, others + shared, strict=True):
+    plain = [item for item in folder if _uses_database(item) and not _is_transactional(item)]
+    shared = [item for item in plain if "demo" in getattr(item, "fixturenames", ())]
+    others = [item for item in plain if "demo" not in getattr(item, "fixturenames", ())]
+    later = [item for item in folder if item not in plain]
+    for index, item in zip(positions, others + shared + later, strict=True):
         items[index] = item
