@@ -154,7 +154,7 @@ def _placement_check(
     lines: Sequence[LineRequest],
     fulfilment: str,
     actor: User | None,
-    contact: Contact,
+    contact: Contact | None,
     customer: Any,
     channel: str,
     delivery_address: str,
@@ -221,7 +221,7 @@ def order_place(
     lines: Sequence[LineRequest],
     fulfilment: str,
     actor: User | None,
-    contact: Contact,
+    contact: Contact | None,
     customer: Any = None,
     channel: str = OrderChannel.WEB,
     delivery_address: str = "",
@@ -433,8 +433,7 @@ def order_take(
     A contact with an app account sees the order among their own. The member's
     ``idempotency_key`` is scoped to them (``m<member id>:<key>``, like ``payment_record``).
     """
-    key = (idempotency_key or "").strip()
-    key = f"m{actor.pk}:{key}" if key else ""
+    key = idempotency_key_scoped(f"m{actor.pk}", idempotency_key)
     existing = _order_by_key(business, key)
     if existing is not None:
         return existing
@@ -452,7 +451,7 @@ def order_take(
         lines=lines,
         fulfilment=fulfilment,
         actor=actor,
-        contact=contact,  # type: ignore[arg-type]  # None: order_place asks to choose the customer
+        contact=contact,  # None: order_place asks to choose the customer
         channel=channel,
         delivery_address=delivery_address,
         note=note,

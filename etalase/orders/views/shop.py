@@ -6,6 +6,8 @@ customer and returns to the product (or goes on to checkout for "Buy now").
 """
 
 import time
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -311,6 +313,20 @@ def _my_order_get(request: HttpRequest, slug: str, number: int) -> Order:
         raise Http404 from error
 
 
+def customer_order_action(view: Callable[[HttpRequest, Order], HttpResponse]) -> Callable[..., HttpResponse]:
+    """A form a customer posts on their order's page: signed out, they log in and come back to the
+    page (a POST-only address cannot be returned to); another person's order answers 404."""
+
+    @require_POST
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(reverse("orders:my_order", args=[slug, number]))
+        return view(request, _my_order_get(request, slug, number))
+
+    return wrapper
+
+
 def _my_order_page(
     request: HttpRequest,
     order: Order,
@@ -377,11 +393,8 @@ def _back_to_my_order(order: Order) -> HttpResponse:
     return redirect("orders:my_order", slug=order.business.slug, number=order.number)
 
 
-@require_POST
-def my_order_cancel(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(reverse("orders:my_order", args=[slug, number]))
-    order = _my_order_get(request, slug, number)
+@customer_order_action
+def my_order_cancel(request: HttpRequest, order: Order) -> HttpResponse:
     form = CustomerCancelForm(request.POST)
     if form.is_valid():
         done = form_attempt(
@@ -396,13 +409,10 @@ def my_order_cancel(request: HttpRequest, slug: str, number: int) -> HttpRespons
     return _my_order_page(request, order, cancel_form=form, status=400)
 
 
-@require_POST
-def my_order_reorder(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(reverse("orders:my_order", args=[slug, number]))
-    order = _my_order_get(request, slug, number)
+@customer_order_action
+def my_order_reorder(request: HttpRequest, order: Order) -> HttpResponse:
     try:
-        cart_view = order_reorder(user=request.user, order=order)
+        cart_view = order_reorder(user=page_user(request), order=order)
     except DomainError as error:
         raise_not_found(error)
         messages.error(request, str(error.message))
@@ -418,11 +428,8 @@ def my_order_reorder(request: HttpRequest, slug: str, number: int) -> HttpRespon
     return redirect("orders:cart", slug=order.business.slug)
 
 
-@require_POST
-def my_order_pay(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(reverse("orders:my_order", args=[slug, number]))
-    order = _my_order_get(request, slug, number)
+@customer_order_action
+def my_order_pay(request: HttpRequest, order: Order) -> HttpResponse:
     method = request.POST.get("method", "")
     form = PaymentSubmitForm(request.POST, request.FILES, method=method)
     if form.is_valid():
@@ -451,24 +458,18 @@ def my_order_pay(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return _my_order_page(request, order, pay_forms=pay_forms, error=error, status=400)
 
 
-@require_POST
-def my_order_gateway(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(reverse("orders:my_order", args=[slug, number]))
-    order = _my_order_get(request, slug, number)
+@customer_order_action
+def my_order_gateway(request: HttpRequest, order: Order) -> HttpResponse:
     try:
-        url = gateway_checkout_start(order=order, user=request.user)
+        url = gateway_checkout_start(order=order, user=page_user(request))
     except DomainError as error:
         raise_not_found(error)
         return _my_order_page(request, order, error=str(error.message), status=400)
     return redirect(url)
 
 
-@require_POST
-def my_order_review(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(reverse("orders:my_order", args=[slug, number]))
-    order = _my_order_get(request, slug, number)
+@customer_order_action
+def my_order_review(request: HttpRequest, order: Order) -> HttpResponse:
     form = ReviewForm(request.POST, product_id=int_or_none(request.POST.get("product_id")))
     if form.is_valid():
         data = form.cleaned_data
