@@ -41,7 +41,10 @@ class NotificationOut(Schema):
     url: str = Field(..., description="Opens the notification's object and marks it read.")
     count: int = Field(..., description="How many acts a burst gathers (5 new favourites...).")
     business: str | None = Field(None, description="The business it concerns; empty for your own.")
-    created_at: dt.datetime
+    created_at: dt.datetime = Field(..., description="When the notification was written.")
+    occurred_at: dt.datetime = Field(
+        ..., description="When the act happened (a burst's latest act): what to show and sort by."
+    )
     read: bool
 
 
@@ -70,7 +73,7 @@ class ReadAllOut(Schema):
 
 @router.get("/notifications", response={200: NotificationPage, **errors(401, 422)})
 def notification_list(request: HttpRequest, filters: Query[NotificationListIn]) -> dict[str, Any]:
-    """Your notifications (your businesses' and your own), newest first."""
+    """Your notifications (your businesses' and your own), the latest acts first."""
     user = api_user(request)
     page = paginate(
         notification_list_for_user(user=user, unread_only=filters.unread), page=filters.page, size=filters.size

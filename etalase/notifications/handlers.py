@@ -6,6 +6,7 @@ to one per customer, product and day by its group key instead, so views leave no
 """
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
@@ -66,8 +67,20 @@ def _product_id(activity: Activity) -> Any:
     )
 
 
+def _team_names(activity: Activity, business: Business) -> dict[str, Any]:
+    return {
+        "actor": _actor_name(activity),
+        "business": business.name,
+        "product": activity.data.get("title"),
+        "excerpt": activity.data.get("excerpt"),
+    }
+
+
 def notify_team(activity: Activity) -> None:
-    """Favourites, comments, questions, follows, complaints → the members who should know."""
+    """Favourites, comments, questions, follows, complaints → the members who should know.
+
+    Everything told is as of the act's time, whenever it is processed; only whether it is still
+    recent enough to tell, and when to push, follow the clock."""
     business = activity.business
     kind = rules.MEMBER_KIND_FOR_VERB.get(activity.verb)
     if business is None or kind is None:
@@ -75,12 +88,7 @@ def notify_team(activity: Activity) -> None:
     now = timezone.now()
     if not _claim_recent(activity, now):
         return
-    names: dict[str, Any] = {
-        "actor": _actor_name(activity),
-        "business": business.name,
-        "product": activity.data.get("title"),
-        "excerpt": activity.data.get("excerpt"),
-    }
+    names = _team_names(activity, business)
     product_id = _product_id(activity)
     url = _product_url(business, product_id) if product_id else _reverse("directory:dashboard", business.slug)
     subject = str(product_id or "")
@@ -89,7 +97,7 @@ def notify_team(activity: Activity) -> None:
             business_id=business.pk,
             actor_id=activity.actor_id,
             product_id=int(product_id),
-            now=now,
+            now=activity.occurred_at,
             timezone_name=business.timezone,
         )
         if rules.is_interested(views) and _interest_deliver(
@@ -112,15 +120,20 @@ def notify_team(activity: Activity) -> None:
         subject=subject,
         timezone_name=business.timezone,
         now=now,
+        occurred_at=activity.occurred_at,
+        names_of=lambda latest: _team_names(latest, business),
     )
 
 
 def _interest_deliver(
     activity: Activity, business: Business, product_id: int, views: int, names: dict[str, Any], url: str, now: Any
 ) -> bool:
-    """Flag this customer's interest, once per product and day; False when already flagged today."""
+    """Flag this customer's interest, once per product and day (the act's); False when already flagged."""
     key = rules.interest_key(
-        actor_id=activity.actor_id or 0, product_id=product_id, now=now, timezone_name=business.timezone
+        actor_id=activity.actor_id or 0,
+        product_id=product_id,
+        now=activity.occurred_at,
+        timezone_name=business.timezone,
     )
     if Notification.objects.filter(business=business, group_key=key).exists():
         return False
@@ -135,6 +148,7 @@ def _interest_deliver(
         group_key=key,
         timezone_name=business.timezone,
         now=now,
+        occurred_at=activity.occurred_at,
     )
     return True
 
@@ -154,14 +168,14 @@ def flag_interest_on_view(activity: Activity) -> None:
         business_id=business.pk,
         actor_id=activity.actor_id,
         product_id=product_id,
-        now=now,
+        now=activity.occurred_at,
         timezone_name=business.timezone,
     )
     if not rules.is_interested(views) or not rules.favourited_today(
         business_id=business.pk,
         actor_id=activity.actor_id,
         product_id=product_id,
-        now=now,
+        now=activity.occurred_at,
         timezone_name=business.timezone,
     ):
         return
@@ -230,7 +244,15 @@ def _followers_deliver(
             data={"verb": activity.verb, "shop": business.slug},
             subject=f"{business.pk}:{subject}",
             now=now,
+            occurred_at=activity.occurred_at,
+            names_of=functools.partial(_new_product_names, business),
         )
+
+
+def _new_product_names(business: Business, latest: Activity) -> dict[str, Any]:
+    """A new-products burst's words for its latest act (an older one processed late joins it)."""
+    title = Product.objects.filter(pk=latest.target_id, business=business).values_list("title", flat=True).first()
+    return {"business": business.name, "product": title}
 
 
 def notify_asker(activity: Activity) -> None:
@@ -258,6 +280,7 @@ def notify_asker(activity: Activity) -> None:
         names={"business": business.name, "product": title, "excerpt": activity.data.get("excerpt")},
         data={"verb": activity.verb, "shop": business.slug, "product_id": product_id},
         now=now,
+        occurred_at=activity.occurred_at,
     )
 
 
@@ -337,6 +360,7 @@ def notify_order(activity: Activity) -> None:
             data={"verb": activity.verb, "number": number, "actor_id": activity.actor_id},
             timezone_name=business.timezone,
             now=now,
+            occurred_at=activity.occurred_at,
         )
     if customer_kind is not None:
         from django.contrib.auth import get_user_model
@@ -355,6 +379,7 @@ def notify_order(activity: Activity) -> None:
             names={**names, "method": None, "status": status, "outcome": outcome},
             data={"verb": activity.verb, "shop": business.slug, "number": number},
             now=now,
+            occurred_at=activity.occurred_at,
         )
 
 

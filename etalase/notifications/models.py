@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from etalase.notifications.enums import Kind, Priority
@@ -15,6 +16,10 @@ class Notification(models.Model):
     every id above the last one the client saw. A burst is one row: when another favourite arrives,
     the unread row of its ``group_key`` is replaced by a new row with a higher id and the count plus
     one, so a connected client receives the new total and drops the row it ``replaces``.
+
+    ``occurred_at`` is when the act happened (a burst's latest act), not when the worker got to it:
+    the centre shows and sorts by it, so an act processed late still reads "2 hours ago" and sits
+    among its contemporaries. ``created_at`` is when the row was written (the stream's order).
     """
 
     recipient = models.ForeignKey(
@@ -41,6 +46,7 @@ class Notification(models.Model):
         "activity.Activity", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     activity_ids = models.JSONField(default=list, blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     pushed_at = models.DateTimeField(_("pushed at"), null=True, blank=True)
@@ -51,6 +57,7 @@ class Notification(models.Model):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["recipient", "id"], name="notification_recipient_id"),
+            models.Index(fields=["recipient", "-occurred_at", "-id"], name="notification_recipient_time"),
             models.Index(fields=["recipient", "-id"], condition=Q(read_at__isnull=True), name="notification_unread"),
             models.Index(
                 fields=["recipient", "group_key"],

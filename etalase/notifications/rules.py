@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
@@ -128,15 +129,28 @@ def group_key(kind: str, *, business_id: int | None, subject: str) -> str:
     return f"{kind}:{business_id or '-'}:{subject}"
 
 
-def may_join_group(started_at: dt.datetime | None, now: dt.datetime) -> bool:
-    """An unread burst keeps growing while its first act is less than the window old."""
-    return started_at is not None and started_at >= now - AGGREGATION_WINDOW
+def may_join_group(
+    started_at: dt.datetime | None, occurred_at: dt.datetime, *, latest_at: dt.datetime | None = None
+) -> bool:
+    """An unread burst takes an act while its acts, this one included, lie within the window.
+
+    The window is measured on the acts' own times (``started_at`` the burst's first, ``latest_at`` its
+    latest), never on when they are processed: an act handled minutes late, after a backlog or a
+    retry, joins the burst its time belongs to, and a backlog handled in one go makes the bursts live
+    processing would have made. An act older than the burst's first may join too (out of order).
+    """
+    if started_at is None:
+        return False
+    first = min(started_at, occurred_at)
+    last = max(latest_at or started_at, occurred_at)
+    return last - first <= AGGREGATION_WINDOW
 
 
 def product_views_today(
     *, business_id: int, actor_id: int, product_id: int, now: dt.datetime, timezone_name: str
 ) -> int:
-    """How often this person viewed this product today, in the business's timezone.
+    """How often this person viewed this product on ``now``'s day (the business's timezone), up to
+    ``now``: pass the act's time, so an act processed late counts what had happened by then.
 
     A view is counted once an hour per visitor (``catalog.services.view_record``), so three views are
     three separate visits."""
@@ -151,12 +165,14 @@ def product_views_today(
 
 
 def favourited_today(*, business_id: int, actor_id: int, product_id: int, now: dt.datetime, timezone_name: str) -> bool:
+    """Whether this person favourited this product on ``now``'s day, by ``now`` (the act's time)."""
     return Activity.objects.filter(
         business_id=business_id,
         actor_id=actor_id,
         verb=EngagementVerb.FAVOURITED,
         target_id=str(product_id),
         occurred_at__gte=local_day_start(now, timezone_name),
+        occurred_at__lte=now,
     ).exists()
 
 
@@ -177,7 +193,9 @@ def is_first_order(activity: Activity) -> bool:
     """The customer's first order at this business: no earlier ``ordered`` activity of theirs.
 
     The customer is the order's contact when the activity names one (an order taken by phone has no
-    customer account, or a member of staff as actor), else the actor."""
+    customer account, or a member of staff as actor), else the actor. "Earlier" is by the acts' times
+    (then ids, for two orders in the same instant), not by processing: the answer is the same whether
+    the orders are handled live, late, or out of order."""
     if activity.business_id is None:
         return False
     earlier = Activity.objects.filter(business_id=activity.business_id, verb=OrderVerb.ORDERED).exclude(pk=activity.pk)
@@ -189,7 +207,8 @@ def is_first_order(activity: Activity) -> bool:
         earlier = earlier.filter(actor_id=activity.actor_id)
     else:
         return False
-    return not earlier.filter(occurred_at__lte=activity.occurred_at).exists()
+    before = Q(occurred_at__lt=activity.occurred_at) | Q(occurred_at=activity.occurred_at, pk__lt=activity.pk)
+    return not earlier.filter(before).exists()
 
 
 # --- orders and payments --------------------------------------------------------------------------

@@ -10,11 +10,12 @@ from etalase.notifications.models import Notification, NotificationPreference, P
 
 
 def notification_list_for_user(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
-    """Everything addressed to ``user`` (their businesses' and their own), newest first."""
+    """Everything addressed to ``user`` (their businesses' and their own), the latest acts first (an
+    act processed late takes its place by its time, not at the top)."""
     queryset = Notification.objects.filter(recipient=user).select_related("business")
     if unread_only:
         queryset = queryset.filter(read_at__isnull=True)
-    return queryset.order_by("-id")
+    return queryset.order_by("-occurred_at", "-id")
 
 
 def notification_unread_count(*, user_id: int) -> int:

@@ -7,7 +7,7 @@ transaction commits (``core.dispatch`` style), never before.
 import datetime as dt
 import functools
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,10 +49,16 @@ def _recipients_lock(user_ids: Sequence[int]) -> None:
 
 
 def _started_at(row: Notification) -> dt.datetime | None:
+    """The time of a burst's first act (for rows written before, when it began to be processed)."""
     try:
-        return dt.datetime.fromisoformat(str(row.data.get("started_at")))
+        started = dt.datetime.fromisoformat(str(row.data.get("started_at")))
     except ValueError:
         return None
+    return started if timezone.is_aware(started) else None
+
+
+NamesOf = Callable[[Activity], Mapping[str, Any]]
+"""The wording's values for another act of the same burst (see ``notification_deliver``)."""
 
 
 @dataclass(frozen=True)
@@ -68,24 +74,39 @@ class _Delivery:
     group_key: str
     count: int
     now: dt.datetime
+    occurred_at: dt.datetime
+    names_of: NamesOf | None = None
 
     def row(self, user_id: int, language: str, channels: frozenset[str], burst: Notification | None) -> Notification:
-        """The recipient's notification; continuing ``burst`` (their unread one of the same group, still
-        in its window) it counts one more act and names the row it replaces."""
+        """The recipient's notification; continuing ``burst`` (their unread one of the same group whose
+        window takes this act) it counts one more act and names the row it replaces.
+
+        A burst speaks of its latest act by the acts' times: an older act processed late adds to the
+        count and keeps the burst's latest act, its words, its link and its time."""
+        names: Mapping[str, Any] = self.names
         data: dict[str, Any] = dict(self.data)
+        activity, url, occurred_at = self.activity, self.url, self.occurred_at
         activity_ids = [self.activity.pk] if self.activity is not None else []
         count = self.count
         if burst is not None:
             count = burst.count + 1
+            if burst.occurred_at > self.occurred_at:  # a late act from before the burst's latest one
+                latest = burst.activity
+                if latest is not None and self.names_of is not None:
+                    names = self.names_of(latest)
+                    activity = latest
+                data = {key: value for key, value in burst.data.items() if key not in ("in_app", "replaces")}
+                url, occurred_at = burst.url, burst.occurred_at
             activity_ids = (list(burst.activity_ids) + activity_ids)[-MAX_GROUP_ACTIVITY_IDS:]
-            data["started_at"] = burst.data.get("started_at")
+            started_at = _started_at(burst)
+            data["started_at"] = min(started_at, self.occurred_at).isoformat() if started_at else None
             data["replaces"] = ([*burst.data.get("replaces", []), burst.pk])[-MAX_GROUP_ACTIVITY_IDS:]
         elif self.group_key:
-            data["started_at"] = self.now.isoformat()
+            data["started_at"] = self.occurred_at.isoformat()
         if Channel.IN_APP not in channels:
             data["in_app"] = False
         with translation.override(language or None):
-            title, body = rules.message(self.kind, count=count, **self.names)
+            title, body = rules.message(self.kind, count=count, **names)
         return Notification(
             recipient_id=user_id,
             business=self.business,
@@ -93,12 +114,13 @@ class _Delivery:
             priority=rules.priority_for(self.kind),
             title=title[:200],
             body=body[:500],
-            url=self.url[:500],
+            url=url[:500],
             data=data,
             group_key=self.group_key,
             count=count,
-            activity=self.activity,
+            activity=activity,
             activity_ids=activity_ids,
+            occurred_at=occurred_at,
             read_at=None if Channel.IN_APP in channels else self.now,
         )
 
@@ -115,16 +137,24 @@ def _channels_wanted(
     return chosen
 
 
-def _bursts_to_continue(user_ids: Sequence[int], key: str, now: dt.datetime) -> dict[int, Notification]:
-    """Each recipient's unread notification of group ``key`` still young enough to grow."""
+def _bursts_to_continue(user_ids: Sequence[int], key: str, occurred_at: dt.datetime) -> dict[int, Notification]:
+    """Each recipient's unread notification of group ``key`` whose window takes an act of ``occurred_at``.
+
+    Should two of a person's bursts take it (an act between them, processed late), the one it
+    stretches least grows; then the latest."""
     if not key:
         return {}
-    open_rows: dict[int, Notification] = {}
-    for row in Notification.objects.filter(recipient_id__in=user_ids, group_key=key, read_at__isnull=True).order_by(
-        "id"
-    ):
-        open_rows[row.recipient_id] = row
-    return {user_id: row for user_id, row in open_rows.items() if rules.may_join_group(_started_at(row), now)}
+    chosen: dict[int, tuple[dt.timedelta, Notification]] = {}
+    rows = Notification.objects.filter(recipient_id__in=user_ids, group_key=key, read_at__isnull=True).order_by("id")
+    for row in rows:
+        started_at = _started_at(row)
+        if started_at is None or not rules.may_join_group(started_at, occurred_at, latest_at=row.occurred_at):
+            continue
+        stretch = max(started_at - occurred_at, occurred_at - row.occurred_at, dt.timedelta(0))
+        best = chosen.get(row.recipient_id)
+        if best is None or stretch <= best[0]:
+            chosen[row.recipient_id] = (stretch, row)
+    return {user_id: row for user_id, (_stretch, row) in chosen.items()}
 
 
 @transaction.atomic
@@ -142,15 +172,24 @@ def notification_deliver(
     timezone_name: str | None = None,
     count: int = 1,
     now: dt.datetime | None = None,
+    occurred_at: dt.datetime | None = None,
+    names_of: NamesOf | None = None,
 ) -> list[Notification]:
     """Create (or grow) one notification per recipient who wants ``kind`` on a delivering channel.
 
     ``business`` is the business the recipients work for, or None for a customer's own notification
     (its preferences are the personal ones). ``subject`` names what a burst is about (a product id);
-    an unread burst of the same kind and subject younger than ``rules.AGGREGATION_WINDOW`` is
-    replaced by one row with the count plus one. ``count`` is a new row's count (a summary's total).
+    an unread burst of the same kind and subject whose acts, this one's included, lie within
+    ``rules.AGGREGATION_WINDOW`` is replaced by one row with the count plus one. ``count`` is a new
+    row's count (a summary's total).
+
+    ``occurred_at`` is when the act happened (default ``now``): bursts, the time a notification shows
+    and its place in the centre follow it. ``now`` is when it is processed: pushes and quiet hours
+    follow it. ``names_of`` gives the words of another act of the burst (its latest, when this act is
+    older and processed late); without it the burst takes this act's words.
     """
     now = now or timezone.now()
+    occurred_at = occurred_at or now
     if not recipients:
         return []
     by_user = dict(recipients)
@@ -164,7 +203,7 @@ def notification_deliver(
     _recipients_lock(list(chosen))
     if group_key is None:
         group_key = rules.group_key(kind, business_id=business.pk if business else None, subject=subject)
-    bursts = _bursts_to_continue(list(chosen), group_key, now)
+    bursts = _bursts_to_continue(list(chosen), group_key, occurred_at)
     delivery = _Delivery(
         kind=kind,
         business=business,
@@ -175,6 +214,8 @@ def notification_deliver(
         group_key=group_key,
         count=count,
         now=now,
+        occurred_at=occurred_at,
+        names_of=names_of,
     )
     rows = [
         delivery.row(user_id, by_user[user_id], channels, bursts.get(user_id)) for user_id, channels in chosen.items()
@@ -240,6 +281,7 @@ def notification_payload(row: Notification) -> dict[str, Any]:
         "count": row.count,
         "business": row.business.name if row.business_id and row.business else None,
         "created_at": row.created_at.isoformat() if row.created_at else None,
+        "occurred_at": row.occurred_at.isoformat() if row.occurred_at else None,
         "read": row.read_at is not None,
         "replaces": list(row.data.get("replaces", [])),
     }

@@ -22,6 +22,7 @@ from etalase.notifications import push, rules, stream
 from etalase.notifications.enums import Channel, Kind
 from etalase.notifications.forms import PreferenceForm
 from etalase.notifications.selectors import (
+    notification_latest_id,
     notification_list_for_user,
     notification_unread_count,
     preference_scopes_for_user,
@@ -41,7 +42,7 @@ JSON_BODY_MAX = 4096
 
 @require_GET
 def centre(request: HttpRequest) -> HttpResponse:
-    """The notification centre: pending team invitations, then notifications newest first."""
+    """The notification centre: pending team invitations, then notifications, the latest acts first."""
     if not request.user.is_authenticated:
         return render(request, "notifications/centre_anonymous.html", {"nav": "notifications"})
     user = page_user(request)
@@ -57,7 +58,8 @@ def centre(request: HttpRequest) -> HttpResponse:
             "invitations": invitations,
             "unread": unread,
             "live": page.number == 1,
-            "last_id": page.items[0].pk if page.items and page.number == 1 else "",
+            # The stream goes on after the newest row written (the list is sorted by the acts' times).
+            "last_id": notification_latest_id(user_id=user.pk) if page.items and page.number == 1 else "",
         },
     )
 

@@ -1,12 +1,16 @@
 """Done when: favouriting a product in one browser makes a notification appear live in the owner's
-browser (two pages, no reload), with the unread count moving."""
+browser (two pages, no reload), with the unread count moving; an act processed late arrives in its
+place by time, with its own time."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from etalase.accounts.services import user_signup
+from etalase.activity.services import activity_record
 from etalase.catalog.services import product_create
 from etalase.directory.services import business_register
 from etalase.directory.tenancy import business_context_resolve
@@ -70,3 +74,42 @@ def test_a_favourite_appears_live_in_the_owners_notification_centre(browser, liv
     finally:
         owner.close()
         customer.close()
+
+
+def test_an_act_processed_late_arrives_live_in_its_place_with_its_time(browser, live_server, shop):  # noqa: F811
+    """A favourite of two hours ago, processed now (after a backlog), lands below a comment of a
+    minute ago and says "2 hours ago", not "just now"."""
+    business, product = shop
+    budi = user_signup(phone="0857-2100-3100", password="pembeli-setia-1", name="Budi", language="en")
+    rina = user_signup(phone="0857-2100-3200", password="pembeli-setia-2", name="Rina", language="en")
+    activity_record(
+        verb="commented",
+        business=business,
+        actor=rina,
+        data={"product_id": product.pk, "title": product.title, "excerpt": "Bagus"},
+        occurred_at=timezone.now() - dt.timedelta(minutes=1),
+    )
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, locale="en-US")
+    page = context.new_page()
+    try:
+        log_in(page, live_server, "081241005100")
+        page.goto(f"{live_server.url}/notifications/")
+        items = page.locator("[data-notification-list] li")
+        expect(items).to_have_count(1)
+        page.wait_for_timeout(500)  # the stream is open
+
+        activity_record(
+            verb="favourited",
+            business=business,
+            actor=budi,
+            target=product,
+            data={"title": product.title},
+            occurred_at=timezone.now() - dt.timedelta(hours=2),
+        )
+
+        expect(items).to_have_count(2, timeout=10_000)
+        expect(items.first).to_contain_text("Rina commented on Batik Tulis Parang")
+        expect(items.nth(1)).to_contain_text("Budi favourited Batik Tulis Parang")
+        expect(items.nth(1).locator("time")).to_have_text("2 hours ago")
+    finally:
+        context.close()

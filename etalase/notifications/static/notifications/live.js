@@ -24,6 +24,34 @@
     return node;
   }
 
+  // A notification shows when its act happened: an act processed late says "2 hours ago", in the
+  // page's language, rather than "just now" (under a minute keeps the page's own "just now").
+  function since(when) {
+    var moment = Date.parse(when || "");
+    if (isNaN(moment) || !window.Intl || !Intl.RelativeTimeFormat) { return ""; }
+    var seconds = (moment - Date.now()) / 1000;
+    if (seconds > -60) { return ""; }
+    var words = new Intl.RelativeTimeFormat(document.documentElement.lang || undefined, { numeric: "auto" });
+    var units = [["day", 86400], ["hour", 3600], ["minute", 60]];
+    for (var i = 0; i < units.length; i++) {
+      if (-seconds >= units[i][1]) { return words.format(Math.round(seconds / units[i][1]), units[i][0]); }
+    }
+    return "";
+  }
+
+  // The list is sorted by the acts' times: a late act goes before the first item older than it.
+  function laterThan(list, when) {
+    var moment = Date.parse(when || "");
+    if (isNaN(moment)) { return list.firstChild; }
+    var items = list.querySelectorAll("[data-notification-id]");
+    for (var i = 0; i < items.length; i++) {
+      var time = items[i].querySelector("time[datetime]");
+      var other = time ? Date.parse(time.getAttribute("datetime")) : NaN;
+      if (!isNaN(other) && other <= moment) { return items[i]; }
+    }
+    return items.length ? null : list.firstChild;
+  }
+
   function addToList(item) {
     var list = document.querySelector("[data-notification-list]");
     if (!list) { return; }
@@ -46,12 +74,13 @@
     link.appendChild(title);
     if (item.body) { link.appendChild(element("span", "notification-body", item.body)); }
     var meta = element("span", "notification-meta", item.business ? item.business + " · " : "");
-    var time = element("time", "", list.dataset.nowLabel || "");
-    if (item.created_at) { time.setAttribute("datetime", item.created_at); }
+    var when = item.occurred_at || item.created_at;
+    var time = element("time", "", since(when) || list.dataset.nowLabel || "");
+    if (when) { time.setAttribute("datetime", when); }
     meta.appendChild(time);
     link.appendChild(meta);
     li.appendChild(link);
-    list.insertBefore(li, list.firstChild);
+    list.insertBefore(li, laterThan(list, when));
     var empty = document.querySelector("[data-notification-empty]");
     if (empty) { empty.hidden = true; }
   }
