@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connections
+from django.db import DatabaseError, connections
 
 
 class Command(BaseCommand):
@@ -41,7 +41,10 @@ class Command(BaseCommand):
     def _migrations_check(self, *, migrate: bool) -> None:
         from etalase.core.server import migrations_unapplied
 
-        unapplied = migrations_unapplied()
+        try:
+            unapplied = migrations_unapplied()
+        except DatabaseError as error:
+            raise CommandError(f"The database cannot be reached ({error}). Check DATABASE_URL.") from error
         if not unapplied:
             self.stdout.write("Database: every migration is applied.")
             return
