@@ -160,7 +160,12 @@ def milliseconds(samples: list[float]) -> float:
 
 def test_a_kept_alive_connection_answers_as_fast_as_a_new_one(production_server):
     """With several workers, each answer on a kept-alive connection once waited ~40 ms (Nagle's
-    algorithm against the client's delayed ACK, TCP_NODELAY missing on the shared socket)."""
+    algorithm against the client's delayed ACK: TCP_NODELAY missing on the shared socket).
+
+    New and kept-alive requests alternate, so both see the same load on a busy machine; the stall
+    came back on every request, so a round that passes is proof enough, and three rounds give a
+    passing machine's noise room without letting the stall through.
+    """
     path, count = "/manifest.webmanifest", 50
 
     def one_new_connection() -> float:
@@ -171,25 +176,38 @@ def test_a_kept_alive_connection_answers_as_fast_as_a_new_one(production_server)
         connection.close()
         return time.perf_counter() - started
 
-    kept = http.client.HTTPConnection("127.0.0.1", production_server.port, timeout=10)
-
-    def one_kept_alive() -> float:
+    def one_kept_alive(connection: http.client.HTTPConnection) -> float:
         started = time.perf_counter()
-        kept.request("GET", path)
-        response = kept.getresponse()
+        connection.request("GET", path)
+        response = connection.getresponse()
         response.read()
         assert response.status == 200
         return time.perf_counter() - started
 
-    for _ in range(5):
-        one_new_connection()
-        one_kept_alive()
-    fresh = [one_new_connection() for _ in range(count)]
-    reused = [one_kept_alive() for _ in range(count)]
-    kept.close()
-
-    assert milliseconds(reused) < milliseconds(fresh) + 10, (milliseconds(reused), milliseconds(fresh))
-    assert milliseconds(reused) < 30, (milliseconds(reused), milliseconds(fresh))
+    rounds: list[tuple[float, float] | str] = []
+    for _ in range(3):
+        kept = http.client.HTTPConnection("127.0.0.1", production_server.port, timeout=10)
+        fresh, reused = [], []
+        try:
+            # Warming up: a worker's first answers are slow, and an idle kept-alive connection is
+            # closed after 5 s by the server.
+            for _ in range(10):
+                one_new_connection()
+                one_kept_alive(kept)
+            for _ in range(count):
+                fresh.append(one_new_connection())
+                reused.append(one_kept_alive(kept))
+        except (http.client.RemoteDisconnected, ConnectionError) as error:
+            rounds.append(repr(error))
+            continue
+        finally:
+            kept.close()
+        medians = milliseconds(reused), milliseconds(fresh)
+        rounds.append(medians)
+        if medians[0] < medians[1] + 10 and medians[0] < 30:
+            break
+    else:
+        pytest.fail(f"kept-alive against new-connection medians, in ms: {rounds}")
 
 
 def test_accepted_connections_send_without_delay_with_several_workers():
