@@ -26,5 +26,5 @@ class Migration(migrations.Migration):
             name='report',
             field=models.FileField(blank=True, storage=etalase.core.storage.private_storage, upload_to='imports/%Y/%m/'),
         ),
-        migrations.RunPython(files_move, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(files_move, migrations.RunPython.noop),
     ]

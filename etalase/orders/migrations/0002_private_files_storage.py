@@ -21,5 +21,5 @@ class Migration(migrations.Migration):
             name='proof',
             field=models.FileField(blank=True, storage=etalase.core.storage.private_storage, upload_to='payment-proofs/%Y/%m/', verbose_name='proof of payment'),
         ),
-        migrations.RunPython(files_move, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(files_move, migrations.RunPython.noop),
     ]
