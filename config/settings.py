@@ -182,8 +182,17 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+# Proofs of payment and contact imports: personal data, kept outside MEDIA_ROOT and never given a URL;
+# only the views that check who asks serve them (docs/deploy.md).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", DATA_DIR / "private"))
+if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
+    raise ImproperlyConfigured("PRIVATE_MEDIA_ROOT must not be inside MEDIA_ROOT.")
+# The only folders of MEDIA_ROOT served at MEDIA_URL (by `etalase serve`, or the web server in front).
+PUBLIC_MEDIA_FOLDERS = ("products", "posts", "logos", "covers")
+PUBLIC_MEDIA_MAX_AGE = 7 * 24 * 3600
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "etalase.core.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

@@ -15,6 +15,7 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 # Argon2 stays the production hasher (a test checks it); tests hash quickly.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCTION_PASSWORD_HASHERS]
 MEDIA_ROOT = DATA_DIR / "media"  # noqa: F405
+PRIVATE_MEDIA_ROOT = DATA_DIR / "private"  # noqa: F405
 LOGIN_THROTTLE = {"window_seconds": 900, "per_account": 5, "per_ip": 20}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

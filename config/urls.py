@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from config.api import api
+from etalase.core.media import public_media
 from etalase.core.views import healthz
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -23,7 +24,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("etalase.web.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.MEDIA_URL.startswith("/") and settings.MEDIA_URL != "/":
+    # In every mode, DEBUG or not: public pictures only (etalase/core/media.py); private files have no URL.
+    urlpatterns.insert(1, path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", public_media, name="media"))

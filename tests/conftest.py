@@ -56,6 +56,7 @@ def _default_categories_in_flushed_databases(request) -> None:
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
 
 
 ClientFor = Callable[..., Client]

@@ -928,7 +928,8 @@ def built_world(user_type, django_db_setup, django_db_blocker, tmp_path_factory)
         outer = transaction.atomic()
         outer.__enter__()
     try:
-        with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)):
+        roots = override_settings(MEDIA_ROOT=str(media / "public"), PRIVATE_MEDIA_ROOT=str(media / "private"))
+        with django_db_blocker.unblock(), roots:
             world = build_world(user_type)
         yield world, media
     finally:
@@ -946,7 +947,10 @@ def world(built_world, _isolated_media, settings) -> Iterator[World]:
     The world's files are copied into the case's own media folder, where uploads and deletions stay.
     """
     built, media = built_world
-    shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    if (media / "public").exists():
+        shutil.copytree(media / "public", settings.MEDIA_ROOT, dirs_exist_ok=True)
+    if (media / "private").exists():
+        shutil.copytree(media / "private", settings.PRIVATE_MEDIA_ROOT, dirs_exist_ok=True)
     yield copy.deepcopy(built)
     assert not connection.closed_in_transaction, "the case closed the connection, and the world's transaction with it"
 

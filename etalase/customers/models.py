@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from etalase.core.models import TimeStampedModel
+from etalase.core.storage import private_storage
 from etalase.customers.enums import (
     AuditAction,
     ConsentChannel,
@@ -215,7 +216,7 @@ class ImportJob(models.Model):
 
     business = models.ForeignKey("directory.Business", on_delete=models.CASCADE, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    file = models.FileField(upload_to="imports/%Y/%m/")
+    file = models.FileField(upload_to="imports/%Y/%m/", storage=private_storage)
     filename = models.CharField(max_length=200)
     file_format = models.CharField(max_length=8)
     mapping = models.JSONField(default=dict, blank=True)
@@ -226,7 +227,7 @@ class ImportJob(models.Model):
     merged_count = models.PositiveIntegerField(default=0)
     rejected_count = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)
-    report = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    report = models.FileField(upload_to="imports/%Y/%m/", storage=private_storage, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

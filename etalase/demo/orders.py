@@ -45,7 +45,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models
 from django.db.models import Max, Min
@@ -56,6 +55,7 @@ from etalase.activity.enums import Channel
 from etalase.activity.models import Activity
 from etalase.activity.services import data_contact_id
 from etalase.catalog.models import Product
+from etalase.core.storage import private_storage
 from etalase.customers.enums import ContactSource
 from etalase.customers.models import Contact
 from etalase.customers.services.contacts import contact_create, contact_for_user
@@ -1138,7 +1138,7 @@ class _Proofs:
             self.picture()
             for number, picture in enumerate(self._pictures):
                 name = f"payment-proofs/demo/bukti-transfer-{number + 1}.png"
-                self._stored.append(default_storage.save(name, ContentFile(picture)))
+                self._stored.append(private_storage().save(name, ContentFile(picture)))
         return self.rng.choice(self._stored)
 
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from etalase.core.models import TimeStampedModel
+from etalase.core.storage import private_storage
 from etalase.orders.enums import Fulfilment, OrderChannel, OrderStatus, PaymentMethod, PaymentStatus
 
 
@@ -242,7 +243,9 @@ class Payment(TimeStampedModel):
     method = models.CharField(_("method"), max_length=16, choices=PaymentMethod)
     status = models.CharField(_("status"), max_length=16, choices=PaymentStatus, default=PaymentStatus.PENDING)
     reference = models.CharField(_("reference"), max_length=120, blank=True)
-    proof = models.FileField(_("proof of payment"), upload_to="payment-proofs/%Y/%m/", blank=True)
+    proof = models.FileField(
+        _("proof of payment"), upload_to="payment-proofs/%Y/%m/", storage=private_storage, blank=True
+    )
     paid_at = models.DateTimeField(_("paid at"), db_index=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

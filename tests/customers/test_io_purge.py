@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 import pytest
-from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from etalase.core.management.commands import worker
+from etalase.core.storage import private_storage
 from etalase.customers.enums import ImportStatus
 from etalase.customers.io import importer
 from etalase.customers.io.imports import import_upload
@@ -67,7 +68,7 @@ def purge() -> tuple[str, str]:
 def stored(name: str | None) -> bool:
     if not name:
         return False
-    return default_storage.exists(name)
+    return private_storage().exists(name)
 
 
 def page(client: Client, name: str, business: Any, job: ImportJob) -> Any:

@@ -34,13 +34,21 @@ def _demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterat
     with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
         pictures_small(patch)
         media_root = str(tmp_path_factory.mktemp("demo-media"))
+        private_media_root = str(tmp_path_factory.mktemp("demo-private"))
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            with override_settings(MEDIA_ROOT=media_root), TestCase.captureOnCommitCallbacks(execute=True):
+            roots = override_settings(MEDIA_ROOT=media_root, PRIVATE_MEDIA_ROOT=private_media_root)
+            with roots, TestCase.captureOnCommitCallbacks(execute=True):
                 started = timezone.now()
                 output = seed_demo(seed=DEMO_SEED, now=started)
-            yield LoadedDemo(seed=DEMO_SEED, started=started, output=output, media_root=media_root)
+            yield LoadedDemo(
+                seed=DEMO_SEED,
+                started=started,
+                output=output,
+                media_root=media_root,
+                private_media_root=private_media_root,
+            )
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -50,6 +58,7 @@ def _demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterat
 def demo(_demo_loaded, db, settings) -> LoadedDemo:
     """The shared demo (see the module's docstring); its files are where the test reads them."""
     settings.MEDIA_ROOT = _demo_loaded.media_root
+    settings.PRIVATE_MEDIA_ROOT = _demo_loaded.private_media_root
     return _demo_loaded
 
 

@@ -75,7 +75,10 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[tup
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+            with override_settings(
+                MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+                PRIVATE_MEDIA_ROOT=str(tmp_path_factory.mktemp("private")),
+            ):
                 started = timezone.now()
                 output = seed(customers=40, days=90)
             yield started, output

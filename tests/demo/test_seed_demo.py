@@ -52,9 +52,13 @@ def snapshot() -> dict[str, list[Any]]:
 
 
 def uploaded_files() -> set[str]:
-    """Every file under the media root, relative to it."""
-    root = Path(settings.MEDIA_ROOT)
-    return {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()}
+    """Every file under the media root and the private root, relative to its root."""
+    return {
+        path.relative_to(root).as_posix()
+        for root in (Path(settings.MEDIA_ROOT), Path(settings.PRIVATE_MEDIA_ROOT))
+        for path in root.rglob("*")
+        if path.is_file()
+    }
 
 
 def referenced_files() -> set[str]:
@@ -130,10 +134,14 @@ def test_a_seed_always_gives_the_same_data_and_reset_replaces_the_data_and_its_u
     # well as two of the longer one, which the shared demo loads once. One story present for every
     # load: a step planned between two real moments would differ.
     settings.MEDIA_ROOT = str(shutil.copytree(demo.media_root, tmp_path / "demo-media"))
+    settings.PRIVATE_MEDIA_ROOT = str(shutil.copytree(demo.private_media_root, tmp_path / "demo-private"))
     now = demo.started
     shared = snapshot()
     files = uploaded_files()
     assert files == referenced_files()
+    proof_names = set(Payment.objects.exclude(proof="").values_list("proof", flat=True))
+    assert all((Path(settings.PRIVATE_MEDIA_ROOT) / name).is_file() for name in proof_names)
+    assert not any((Path(settings.MEDIA_ROOT) / name).exists() for name in proof_names)
     proofs = Payment.objects.exclude(proof="").values("proof").distinct().count()
     assert len(files) == (
         2 * Business.objects.count() + 2 * ProductImage.objects.count() + 2 * Post.objects.count() + proofs

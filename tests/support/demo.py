@@ -25,6 +25,7 @@ class LoadedDemo:
     started: dt.datetime  # the story's present (--now): everything in the story happened before it
     output: str  # what the command printed
     media_root: str  # where its logos, covers, photos and post pictures are
+    private_media_root: str  # where its proofs of payment are
 
 
 def seed_demo(**options: Any) -> str:
