@@ -1,4 +1,5 @@
-"""Login throttling, kept in the cache (Redis when configured).
+"""Login throttling, and the counters one-time codes are limited by, kept in the cache (Redis when
+configured).
 
 Three lists of recent failures (their times), each under a digest key; nothing raw is stored:
 
@@ -50,7 +51,7 @@ def address_key(address: str) -> str:
 def _key(kind: str, *values: str) -> str:
     text = "\x1f".join(values)
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{kind}:{text}".encode()).hexdigest()[:32]
-    return f"login-throttle:{kind}:{digest}"
+    return f"throttle:{kind}:{digest}"
 
 
 def _keys(account: str, address: str) -> dict[str, str]:
@@ -101,3 +102,17 @@ def login_success_note(*, account: str, address: str) -> None:
     """The right password: forget this pair's failures. The address's count and the account-wide
     count stay, so an owner logging in does not hand a guesser elsewhere a fresh start."""
     cache.delete(_keys(account, address)["pair"])
+
+
+def hits_wait(kind: str, value: str, *, limit: int, window: int) -> int:
+    """Seconds until one more ``kind`` hit for ``value`` is allowed, once ``limit`` fell in ``window``."""
+    now = time.time()
+    return max(0, math.ceil(_wait_for_limit(_recent(_key(kind, value), now, window), limit, window, now)))
+
+
+def hit_note(kind: str, value: str, *, window: int) -> None:
+    now = time.time()
+    key = _key(kind, value)
+    hits = _recent(key, now, window)[-(_KEPT - 1) :]
+    hits.append(now)
+    cache.set(key, hits, timeout=window)
