@@ -20,13 +20,14 @@ def sign_up(page, live_server, *, phone="0812-3456-7890", language="en"):
     page.get_by_role("button", name=re.compile("^(Sign up|Daftar)$")).click()
     # The verification page: the code went by SMS (the test's outbox stands in for the console).
     expect(page).to_have_url(re.compile(r"/accounts/verify/"))
+    expect(page.get_by_role("status").first).to_be_visible()  # "Welcome…", "We sent a code to…"
     page.get_by_label(re.compile("^(Code|Kode)")).fill(code_sent_to("+62" + phone.replace("-", "")[1:]))
     page.get_by_role("button", name=re.compile("^(Verify|Verifikasi)$")).click()
 
 
 def test_sign_up_register_business_and_land_on_dashboard(page, live_server, screenshot, sms_outbox):
     sign_up(page, live_server)
-    expect(page.get_by_text("Welcome to Etalase!")).to_be_visible()
+    expect(page.get_by_text("Verified. Thank you!")).to_be_visible()
 
     page.goto(f"{live_server.url}/businesses/new/")
     page.get_by_label("Business name").fill("Batik Sari Jogja")
