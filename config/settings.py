@@ -159,12 +159,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Login throttling: failures allowed per window, per account and per client address.
+# Login throttling (docs/accounts.md): failures allowed per window for one account from one client
+# address and for one address; many addresses failing on one account only slow it down, by at most
+# account_delay_max_seconds.
 LOGIN_THROTTLE = {
     "window_seconds": int(os.environ.get("LOGIN_THROTTLE_WINDOW", "900")),
     "per_account": int(os.environ.get("LOGIN_THROTTLE_PER_ACCOUNT", "5")),
     "per_ip": int(os.environ.get("LOGIN_THROTTLE_PER_IP", "20")),
+    "account_delay_max_seconds": int(os.environ.get("LOGIN_THROTTLE_ACCOUNT_DELAY_MAX", "5")),
 }
+# Proxies whose X-Forwarded-For is believed for the client's address: addresses or networks, comma
+# separated. "*" believes any peer: unsafe unless only the proxy can reach the server.
+FORWARDED_ALLOW_IPS = env_list("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Where phone codes go: a callable (phone, text) -> None. The console one prints and logs them.
+SMS_SENDER = os.environ.get("SMS_SENDER", "etalase.accounts.sms.console_send")
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]

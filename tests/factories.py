@@ -6,6 +6,7 @@ are made the way the service makes them, so a test starts from data the app itse
 
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from django.utils import timezone
 from factory.base import Factory
 from factory.declarations import LazyAttribute, LazyFunction, Sequence, SubFactory
 from factory.django import DjangoModelFactory, Password
@@ -48,6 +49,15 @@ class UserFactory(ModelFactory[User]):
     email = Sequence(lambda n: f"user{n}@example.com")
     language = "en"
     password = Password(PASSWORD)
+    # Verified, like every account made before verification existed; pass ``phone_verified_at=None``
+    # and ``email_verified_at=None`` (or use ``unverified_user``) for an account that still has to.
+    phone_verified_at = LazyAttribute(lambda user: timezone.now() if user.phone else None)
+    email_verified_at = LazyAttribute(lambda user: timezone.now() if user.email else None)
+
+
+def unverified_user(**fields: Any) -> User:
+    """An account that has not proved its phone number or email address yet (as after signing up)."""
+    return UserFactory(phone_verified_at=None, email_verified_at=None, **fields)
 
 
 class CategoryFactory(ModelFactory[Category]):

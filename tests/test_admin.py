@@ -21,7 +21,7 @@ def operator_client(client):
 
 @pytest.fixture
 def shop():
-    owner = user_signup(phone="081355556666", password="kopi-gayo-88")
+    owner = user_signup(phone="081355556666", password="kopi-gayo-88", verified=True)
     return business_register(
         owner=owner, name="Laundry Bersih", category_slug="laundry", city="Bandung", whatsapp="081355556666"
     )

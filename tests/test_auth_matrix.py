@@ -97,6 +97,9 @@ PAGES: dict[str, Rule] = {
     "accounts:logout": Rule(PUBLIC, ok=302, method="POST"),
     "accounts:language": Rule(PUBLIC, ok=302, method="POST", data=fixed({"language": "en"})),
     "accounts:tokens": Rule(LOGIN),
+    "accounts:verify": Rule(LOGIN),  # everyone in the world is verified: the page says so
+    "accounts:password_reset": Rule(PUBLIC),
+    "accounts:password_reset_confirm": Rule(PUBLIC),
     "accounts:token_revoke": Rule(LOGIN, ok=302, method="POST", params={"token_id": "own_token_id"}),
     "directory:business_register": Rule(LOGIN),
     "directory:business_home": Rule(LOGIN, ok=302),
@@ -434,6 +437,14 @@ API: dict[tuple[str, str], Rule] = {
         PUBLIC, ok=201, data=fixed({"phone": "0813-9999-0000", "password": "kopi-gayo-88"})
     ),
     ("POST", "/api/v1/auth/token"): Rule(PUBLIC, ok=201, data=own_credentials),
+    ("POST", "/api/v1/auth/password-reset"): Rule(PUBLIC, ok=202, data=fixed({"identifier": "0813-9999-0001"})),
+    # No code was sent: the answer is "not correct or expired", for everyone alike.
+    ("POST", "/api/v1/auth/password-reset/confirm"): Rule(
+        PUBLIC, ok=400, data=fixed({"identifier": "0813-9999-0001", "code": "000000", "password": "teh-tarik-2027"})
+    ),
+    # Everyone in the world is verified already (400), and has no code to confirm (400).
+    ("POST", "/api/v1/me/verification"): Rule(LOGIN, ok=400, data=fixed({})),
+    ("POST", "/api/v1/me/verification/confirm"): Rule(LOGIN, ok=400, data=fixed({"code": "000000"})),
     ("GET", "/api/v1/me"): Rule(LOGIN),
     ("PATCH", "/api/v1/me"): Rule(LOGIN, data=fixed({"name": "Nama Baru"})),
     ("GET", "/api/v1/me/tokens"): Rule(LOGIN),

@@ -3,14 +3,17 @@ from django.urls import reverse
 
 from etalase.activity.models import Activity
 from etalase.directory.models import Business, Membership
+from tests.support.accounts import code_sent_to
 
 
 @pytest.mark.django_db
-def test_sign_up_register_business_and_land_on_dashboard(client):
+def test_sign_up_register_business_and_land_on_dashboard(client, sms_outbox):
     response = client.post(
         reverse("accounts:signup"),
         {"name": "Sari", "phone": "0812-3456-7890", "password": "kopi-gayo-88", "language": "en"},
     )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    response = client.post(reverse("accounts:verify"), {"code": code_sent_to("+6281234567890")})
     assert response.status_code == 302, response.content.decode()[:3000]
     response = client.post(
         reverse("directory:business_register"),

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def shop():
-    owner = user_signup(phone="081366667777", password="kopi-gayo-88", language="en")
+    owner = user_signup(phone="081366667777", password="kopi-gayo-88", language="en", verified=True)
     return business_register(
         owner=owner, name="Warung Kopi Malam", category_slug="coffee-shop", city="Medan", whatsapp="081366667777"
     )
@@ -109,7 +109,7 @@ def test_qr_code_and_print_page(owner_browser, shop):
 
 
 def test_another_business_cannot_reach_the_storefront_editor(client, shop):
-    user_signup(phone="081377778888", password="kopi-gayo-88")
+    user_signup(phone="081377778888", password="kopi-gayo-88", verified=True)
     client.login(username="081377778888", password="kopi-gayo-88")
     assert client.get(reverse("directory:storefront_edit", args=[shop.slug])).status_code == 404
     assert client.get(reverse("directory:storefront_qr", args=[shop.slug])).status_code == 404

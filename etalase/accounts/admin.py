@@ -54,6 +54,8 @@ class UserEditForm(IdentifierCleaning, UserChangeForm[User]):
             "user_permissions",
             "last_login",
             "date_joined",
+            "phone_verified_at",
+            "email_verified_at",
         )  # type: ignore[assignment]
 
 
@@ -72,9 +74,17 @@ class UserAdmin(BaseUserAdmin[User]):
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined", "phone_verified_at", "email_verified_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("phone", "email", "password1", "password2")}),)
+
+    def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm[User], change: bool) -> None:
+        # A new number or address has not been proved by anyone yet.
+        if change and "phone" in form.changed_data and "phone_verified_at" not in form.changed_data:
+            obj.phone_verified_at = None
+        if change and "email" in form.changed_data and "email_verified_at" not in form.changed_data:
+            obj.email_verified_at = None
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ApiToken)

@@ -3,14 +3,21 @@
 Session-authenticated writes must carry the CSRF token; token-authenticated calls need none.
 """
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
-from django.http import HttpRequest
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
 from etalase.accounts.models import User
 from etalase.accounts.services import api_token_authenticate
+from etalase.accounts.verification import VerificationRequired
 
 
 class TokenAuth(HttpBearer):
@@ -50,3 +57,22 @@ def page_user_optional(request: HttpRequest) -> User | None:
     """The signed-in account behind a page anyone may use, or ``None`` for a visitor."""
     user = getattr(request, "user", None)
     return user if isinstance(user, User) else None
+
+
+def redirect_to_verification(request: HttpRequest) -> HttpResponse:
+    """Send a signed-in but unverified person to the verification page, and back here afterwards."""
+    messages.info(request, str(VerificationRequired.default_message))
+    return redirect(f"{reverse('accounts:verify')}?{urlencode({'next': request.get_full_path()})}")
+
+
+def verified_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page only a verified account may use (after ``login_required``): others verify first."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = page_user_optional(request)
+        if user is not None and not user.is_verified:
+            return redirect_to_verification(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper

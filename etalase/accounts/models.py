@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from etalase.accounts.enums import Language
+from etalase.accounts.enums import CodeChannel, CodePurpose, Language
 
 
 class UserManager(BaseUserManager["User"]):
@@ -40,6 +40,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("operator"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set when the person proved, with a one-time code, that the number or address is theirs.
+    phone_verified_at = models.DateTimeField(_("phone number verified"), null=True, blank=True)
+    email_verified_at = models.DateTimeField(_("email address verified"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -64,6 +67,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     def display_name(self) -> str:
         return str(self)
 
+    @property
+    def phone_verified(self) -> bool:
+        return bool(self.phone) and self.phone_verified_at is not None
+
+    @property
+    def email_verified(self) -> bool:
+        return bool(self.email) and self.email_verified_at is not None
+
+    @property
+    def is_verified(self) -> bool:
+        """Proved a phone number or an email address: may join a team and act for a shop."""
+        return self.phone_verified or self.email_verified
+
 
 class ApiToken(models.Model):
     """A personal API token. Only its SHA-256 digest is stored; the token is shown once."""
@@ -87,3 +103,29 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class OneTimeCode(models.Model):
+    """A six-digit code sent to a phone number or email address, to verify it or to reset a password.
+
+    Only a keyed digest of the code is stored. A code is good for ``accounts.codes.CODE_LIFETIME``,
+    for ``CODE_TRIES`` wrong guesses, and once; a newer code of the same purpose replaces it.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="one_time_codes")
+    purpose = models.CharField(_("purpose"), max_length=16, choices=CodePurpose)
+    channel = models.CharField(_("sent by"), max_length=8, choices=CodeChannel)
+    destination = models.CharField(_("sent to"), max_length=254)
+    digest = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used or replaced at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [models.Index(fields=["user", "purpose", "-created_at"], name="code_user_purpose_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} → {self.destination}"

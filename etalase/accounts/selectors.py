@@ -1,6 +1,7 @@
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from etalase.accounts.models import ApiToken, User
+from etalase.accounts.models import ApiToken, OneTimeCode, User
 from etalase.core.phones import InvalidPhoneNumber, looks_like_phone, phone_normalize
 
 
@@ -24,3 +25,12 @@ def user_get_by_identifier(*, identifier: str) -> User | None:
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def code_pending(*, user: User, purpose: str) -> OneTimeCode | None:
+    """The code of ``purpose`` that ``user`` may still enter, if any (latest, unused, unexpired)."""
+    return (
+        OneTimeCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True, expires_at__gt=timezone.now())
+        .order_by("-created_at")
+        .first()
+    )

@@ -288,7 +288,11 @@ def dataset_generate(*, contacts: int, activities: int, days: int, seed: int) ->
     now = timezone.now()
     span = days * 86_400.0
     owner = user_signup(
-        email="owner@bench-crm.example.com", password=secrets.token_urlsafe(16), name="Bu Sari", language="id"
+        email="owner@bench-crm.example.com",
+        password=secrets.token_urlsafe(16),
+        name="Bu Sari",
+        language="id",
+        verified=True,
     )
     category = Category.objects.filter(is_active=True).order_by("pk").first() or Category.objects.create(
         slug="bench", name_id="Bench", name_en="Bench"

@@ -93,7 +93,7 @@ def _benchmark_business() -> tuple[Any, Any]:
     if membership is not None:
         return membership.business, membership.user
     tag = uuid.uuid4().hex[:8]
-    owner = user_signup(email=f"bench-import-{tag}@example.com", password=uuid.uuid4().hex, name="Bench")
+    owner = user_signup(email=f"bench-import-{tag}@example.com", password=uuid.uuid4().hex, name="Bench", verified=True)
     category = Category.objects.order_by("position", "pk").first()
     business = business_register(
         owner=owner,

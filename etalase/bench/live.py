@@ -209,7 +209,9 @@ def _setup(events: int) -> tuple[Any, list[int], int, str]:
     from etalase.directory.tenancy import business_context_resolve
 
     stamp = str(int(time.time()))[-6:]
-    owner = user_signup(phone=f"0812{stamp}01", password=secrets.token_urlsafe(16), name="Pemilik Bench", language="en")
+    owner = user_signup(
+        phone=f"0812{stamp}01", password=secrets.token_urlsafe(16), name="Pemilik Bench", language="en", verified=True
+    )
     customer = user_signup(phone=f"0812{stamp}02", password=secrets.token_urlsafe(16), name="Budi Bench", language="en")
     business = business_register(
         owner=owner, name=f"Bench Batik {stamp}", category_slug="fashion-batik", city="Solo", whatsapp=f"0812{stamp}03"

@@ -72,7 +72,7 @@ from etalase.directory.services import (
     category_ensure,
     invitation_create,
     invitation_revoke,
-    invitations_accept_for_new_user,
+    invitations_accept_on_verification,
 )
 from etalase.directory.tenancy import BusinessContext, business_context_resolve
 from etalase.engagement.enums import CommentKind, ShareChannel, ShareTarget
@@ -873,6 +873,7 @@ class _Story:
             name=person.name,
             language=person.language,
             channel=channel,
+            verified=True,  # the demo's people own their numbers and addresses
         )
         self.users[_key(person)] = user
         self.joined[user.pk] = when
@@ -913,7 +914,7 @@ class _Story:
     def _staff_signup(self, member: TeamMember, when: dt.datetime) -> None:
         user = self._signup(member.person, when)
         # In the running app the sign-up's activity makes this happen through the task queue.
-        for membership in invitations_accept_for_new_user(user=user):
+        for membership in invitations_accept_on_verification(user=user):
             self.membership_times[membership.business_id, user.pk] = when
         for invitation_id in Invitation.objects.filter(accepted_by=user).values_list("pk", flat=True):
             self.responded_times[invitation_id] = when

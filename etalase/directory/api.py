@@ -8,6 +8,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from etalase.accounts.auth import api_auth, api_user
+from etalase.accounts.verification import user_require_verified
 from etalase.activity.enums import Channel
 from etalase.activity.registry import verb_label
 from etalase.activity.selectors import activity_list
@@ -154,8 +155,10 @@ def businesses(request: HttpRequest, filters: Query[DirectoryFilters]) -> dict[s
 
 @router.post("/businesses", response={201: BusinessOut, **errors(400, 401, 403, 422)}, auth=api_auth)
 def business_create(request: HttpRequest, payload: BusinessIn) -> Status[Business]:
+    owner = api_user(request)
+    user_require_verified(owner)
     business = business_register(
-        owner=api_user(request),
+        owner=owner,
         name=payload.name,
         category_slug=payload.category,
         city=payload.city,
@@ -264,7 +267,9 @@ def my_invitations(request: HttpRequest) -> list[Invitation]:
     auth=api_auth,
 )
 def invitation_accept(request: HttpRequest, invitation_id: Id) -> Invitation:
-    return invitation_respond(user=api_user(request), invitation_id=invitation_id, accept=True)
+    user = api_user(request)
+    user_require_verified(user)
+    return invitation_respond(user=user, invitation_id=invitation_id, accept=True)
 
 
 @router.post(

@@ -82,10 +82,15 @@ def invitation_pending_list(*, business: Business) -> QuerySet[Invitation]:
 
 
 def invitation_list_for_user(*, user: User) -> QuerySet[Invitation]:
+    """Pending invitations for the phone number and email address ``user`` has verified.
+
+    An unverified identifier matches nothing: anyone can sign up with any number, and only the
+    person who proved it is theirs may see or answer the invitations sent to it.
+    """
     lookup = Q(pk__in=[])
-    if user.phone:
+    if user.phone and user.phone_verified:
         lookup |= Q(phone=user.phone)
-    if user.email:
+    if user.email and user.email_verified:
         lookup |= Q(email__iexact=user.email)
     return Invitation.objects.filter(lookup, status=InvitationStatus.PENDING).select_related("business")
 

@@ -305,8 +305,8 @@ def _membership_join(*, invitation: Invitation, user: User) -> Membership | None
 
 
 @transaction.atomic
-def invitations_accept_for_new_user(*, user: User) -> list[Membership]:
-    """A person who signs up with an invited phone number or email joins those teams."""
+def invitations_accept_on_verification(*, user: User) -> list[Membership]:
+    """A person who has verified an invited phone number or email joins those teams."""
     memberships = []
     for invitation in _invitations_for(user).select_for_update().select_related("business"):
         invitation.status = InvitationStatus.ACCEPTED

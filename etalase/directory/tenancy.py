@@ -22,7 +22,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from etalase.accounts.auth import redirect_to_verification
 from etalase.accounts.models import User
+from etalase.accounts.verification import user_require_verified
 from etalase.core.errors import NotFound, PermissionDenied
 from etalase.directory.models import Business, Membership
 from etalase.directory.permissions import permissions_for_role
@@ -72,7 +74,9 @@ def business_context_resolve(*, user: User | AnonymousUser | None, slug: str) ->
 def business_view(
     permission: str | None = None,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Decorate a page taking ``slug``: resolves ``request.business_context`` once, or 404/403."""
+    """Decorate a page taking ``slug``: resolves ``request.business_context`` once, or 404/403.
+
+    A member whose account is not verified (see ``accounts.verification``) is sent to verify first."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -85,6 +89,8 @@ def business_view(
                 context = business_context_resolve(user=request.user, slug=slug)
             except NotFound as exc:
                 raise Http404 from exc
+            if not context.user.is_verified:
+                return redirect_to_verification(request)
             if permission is not None:
                 context.require(permission)  # PermissionDenied -> 403 page via middleware
             setattr(request, REQUEST_ATTRIBUTE, context)
@@ -107,8 +113,10 @@ def business_context_of(request: HttpRequest) -> BusinessContext:
 
 
 def business_context_for(request: HttpRequest, slug: str, permission: str | None = None) -> BusinessContext:
-    """For an API operation: the caller's membership of ``slug`` (404 otherwise) holding ``permission``."""
+    """For an API operation: the caller's membership of ``slug`` (404 otherwise) holding ``permission``,
+    for an account that has verified its phone number or email address (403 ``verification_required``)."""
     context = business_context_resolve(user=getattr(request, "auth", None), slug=slug)
+    user_require_verified(context.user)
     if permission is not None:
         context.require(permission)
     return context

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from etalase.accounts.auth import page_user
+from etalase.accounts.auth import page_user, verified_required
 from etalase.activity.registry import verb_label
 from etalase.activity.selectors import activity_list
 from etalase.core.errors import DomainError
@@ -55,6 +55,7 @@ def business_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@verified_required
 @require_http_methods(["GET", "POST"])
 def business_register_view(request: HttpRequest) -> HttpResponse:
     form = BusinessForm(request.POST or None, request.FILES or None)
@@ -229,6 +230,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@verified_required
 @require_POST
 def invitation_respond_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
     accept = request.POST.get("accept") == "1"

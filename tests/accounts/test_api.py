@@ -56,6 +56,8 @@ def test_me_answers_who_the_token_belongs_to(api_client_for):
         "phone": "+6281234567890",
         "email": None,
         "language": "id",
+        "phone_verified": True,
+        "email_verified": False,
     }
 
 

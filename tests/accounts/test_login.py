@@ -88,15 +88,6 @@ def test_four_wrong_passwords_still_allow_the_right_one(anonymous_client, sari):
     assert log_in(anonymous_client, "0812-3456-7890").status_code == 302
 
 
-def test_the_account_limit_holds_from_another_address(anonymous_client, client_for, sari):
-    for _attempt in range(5):
-        log_in(anonymous_client, "0812-3456-7890", WRONG, address="198.51.100.1")
-
-    response = log_in(client_for(None), "0812-3456-7890", address="198.51.100.2")
-
-    assert response.status_code == 429
-
-
 def test_the_account_limit_counts_every_spelling_of_the_same_number(anonymous_client, sari):
     spellings = ["0812-3456-7890", "+62 812 3456 7890", "6281234567890", "081234567890", "+6281234567890"]
     for spelling in spellings:

@@ -36,7 +36,7 @@ def test_signing_up_with_a_phone_number_logs_in_and_stores_it_in_e164(anonymous_
     response = anonymous_client.post(SIGNUP, signup_form(phone="0812-3456-7890"))
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("web:home")
+    assert response["Location"] == f"{reverse('accounts:verify')}?next=%2F"
     user = User.objects.get()
     assert user.phone == "+6281234567890"
     assert user.email is None
@@ -66,11 +66,12 @@ def test_the_chosen_language_is_remembered_in_a_cookie(anonymous_client):
 
 @pytest.mark.django_db
 def test_a_safe_next_address_is_followed_and_a_foreign_one_is_not(anonymous_client, client_for):
+    # Sign-up goes on to verification, which then continues to the next address.
     response = anonymous_client.post(f"{SIGNUP}?next=/discover/%3Fcity%3DSolo", signup_form(phone="0812-3456-7890"))
-    assert response["Location"] == "/discover/?city=Solo"
+    assert response["Location"] == f"{reverse('accounts:verify')}?next=%2Fdiscover%2F%3Fcity%3DSolo"
 
     response = client_for(None).post(f"{SIGNUP}?next=https://evil.example/steal", signup_form(phone="0812-1111-2222"))
-    assert response["Location"] == reverse("web:home")
+    assert response["Location"] == f"{reverse('accounts:verify')}?next=%2F"
 
 
 @pytest.mark.django_db

@@ -39,7 +39,7 @@ def snap(page, name: str) -> None:
 
 @pytest.fixture
 def shop():
-    owner = user_signup(phone="0812-1000-2000", password="kopi-gayo-88", name="Bu Wati", language="en")
+    owner = user_signup(phone="0812-1000-2000", password="kopi-gayo-88", name="Bu Wati", language="en", verified=True)
     business = business_register(
         owner=owner, name="Batik Wati", category_slug="fashion-batik", city="Yogyakarta", whatsapp="081210002000"
     )

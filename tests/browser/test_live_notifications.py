@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def shop():
-    owner = user_signup(phone="0812-4100-5100", password="kopi-gayo-88", name="Bu Sari", language="en")
+    owner = user_signup(phone="0812-4100-5100", password="kopi-gayo-88", name="Bu Sari", language="en", verified=True)
     business = business_register(
         owner=owner, name="Batik Sari Solo", category_slug="fashion-batik", city="Solo", whatsapp="081241005100"
     )

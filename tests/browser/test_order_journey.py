@@ -29,7 +29,7 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touc
 
 @pytest.fixture
 def shop():
-    owner = user_signup(phone="0812-4200-5200", password="kopi-gayo-88", name="Bu Sari", language="en")
+    owner = user_signup(phone="0812-4200-5200", password="kopi-gayo-88", name="Bu Sari", language="en", verified=True)
     business = business_register(
         owner=owner, name="Batik Sari Solo", category_slug="fashion-batik", city="Solo", whatsapp="081242005200"
     )
@@ -44,7 +44,9 @@ def shop():
     )
     context = business_context_resolve(user=owner, slug=business.slug)
     product = product_create(context=context, title="Batik Tulis Parang", price_minor=350_000, stock=5, publish=True)
-    cashier = user_signup(phone="0812-4200-5201", password="kasir-rajin-22", name="Rina Kasir", language="en")
+    cashier = user_signup(
+        phone="0812-4200-5201", password="kasir-rajin-22", name="Rina Kasir", language="en", verified=True
+    )
     Membership.objects.create(business=business, user=cashier, role=Role.CASHIER)
     user_signup(phone="0857-2200-3200", password="pembeli-setia-1", name="Budi Pembeli", language="en")
     return business, product

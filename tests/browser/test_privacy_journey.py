@@ -24,12 +24,14 @@ def log_in(page, live_server, identifier, password="kopi-gayo-88"):
 
 
 def test_a_customer_downloads_and_erases_their_data(page, live_server, screenshot):
-    owner = user_signup(phone="0812-1000-2000", password="kopi-gayo-88", name="Bu Wati", language="en")
+    owner = user_signup(phone="0812-1000-2000", password="kopi-gayo-88", name="Bu Wati", language="en", verified=True)
     shop = business_register(
         owner=owner, name="Kopi Gayo Wati", category_slug="coffee-shop", city="Medan", whatsapp="081210002000"
     )
     other = business_register(
-        owner=user_signup(phone="0812-1000-3000", password="kopi-gayo-88", name="Pak Joko", language="en"),
+        owner=user_signup(
+            phone="0812-1000-3000", password="kopi-gayo-88", name="Pak Joko", language="en", verified=True
+        ),
         name="Batik Joko",
         category_slug="fashion-batik",
         city="Solo",

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from etalase.directory.models import Business, Membership
+from tests.support.accounts import code_sent_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,11 +18,16 @@ def sign_up(page, live_server, *, phone="0812-3456-7890", language="en"):
     page.get_by_label(re.compile("^(Password|Kata sandi)")).fill("kopi-gayo-88")
     page.get_by_label(re.compile("^(Language|Bahasa)")).select_option(language)
     page.get_by_role("button", name=re.compile("^(Sign up|Daftar)$")).click()
+    # The verification page: the code went by SMS (the test's outbox stands in for the console).
+    expect(page).to_have_url(re.compile(r"/accounts/verify/"))
+    expect(page.get_by_role("status").first).to_be_visible()  # "Welcome…", "We sent a code to…"
+    page.get_by_label(re.compile("^(Code|Kode)")).fill(code_sent_to("+62" + phone.replace("-", "")[1:]))
+    page.get_by_role("button", name=re.compile("^(Verify|Verifikasi)$")).click()
 
 
-def test_sign_up_register_business_and_land_on_dashboard(page, live_server, screenshot):
+def test_sign_up_register_business_and_land_on_dashboard(page, live_server, screenshot, sms_outbox):
     sign_up(page, live_server)
-    expect(page.get_by_text("Welcome to Etalase!")).to_be_visible()
+    expect(page.get_by_text("Verified. Thank you!")).to_be_visible()
 
     page.goto(f"{live_server.url}/businesses/new/")
     page.get_by_label("Business name").fill("Batik Sari Jogja")
@@ -48,7 +54,7 @@ def test_sign_up_register_business_and_land_on_dashboard(page, live_server, scre
     expect(page).to_have_url(re.compile(r"/manage/batik-sari-jogja/$"))
 
 
-def test_bad_input_shows_translated_errors_and_saves_nothing(page, live_server):
+def test_bad_input_shows_translated_errors_and_saves_nothing(page, live_server, sms_outbox):
     sign_up(page, live_server, language="id")
     page.goto(f"{live_server.url}/businesses/new/")
     page.get_by_label("Nama usaha").fill("Kopi Gayo")

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def shop():
-    owner = user_signup(phone="0812-4000-5000", password="kopi-gayo-88", name="Pak Harun", language="en")
+    owner = user_signup(phone="0812-4000-5000", password="kopi-gayo-88", name="Pak Harun", language="en", verified=True)
     return business_register(
         owner=owner, name="Kopi Gayo Harun", category_slug="coffee-shop", city="Medan", whatsapp="081240005000"
     )

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from etalase.accounts.services import user_signup
 from etalase.directory.models import Membership
 from etalase.directory.services import business_register
+from tests.support.accounts import code_sent_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,13 +23,13 @@ def log_in(page, live_server, identifier, password="kopi-gayo-88"):
 
 @pytest.fixture
 def business():
-    owner = user_signup(phone="0812-1000-2000", password="kopi-gayo-88", name="Bu Wati", language="en")
+    owner = user_signup(phone="0812-1000-2000", password="kopi-gayo-88", name="Bu Wati", language="en", verified=True)
     return business_register(
         owner=owner, name="Kopi Gayo Wati", category_slug="coffee-shop", city="Medan", whatsapp="081210002000"
     )
 
 
-def test_owner_invites_cashier_who_signs_up_and_joins(page, live_server, business, screenshot):
+def test_owner_invites_cashier_who_signs_up_and_joins(page, live_server, business, screenshot, sms_outbox):
     log_in(page, live_server, "+62 812 1000 2000")
     page.goto(f"{live_server.url}/manage/{business.slug}/team/")
     page.get_by_label("Phone number or email").fill("0857 1234 5678")
@@ -43,7 +44,7 @@ def test_owner_invites_cashier_who_signs_up_and_joins(page, live_server, busines
     page.get_by_role("button", name="Send invitation").click()
     expect(page.get_by_text("This person has already been invited.").first).to_be_visible()
 
-    # The cashier signs up with the number written another way and lands in the team.
+    # The cashier signs up with the number written another way, verifies it and lands in the team.
     page.get_by_role("link", name="Customer side").click()
     page.get_by_role("link", name="Me", exact=True).click()
     page.get_by_role("button", name="Log out").click()
@@ -52,6 +53,10 @@ def test_owner_invites_cashier_who_signs_up_and_joins(page, live_server, busines
     page.get_by_label(re.compile("^(Password|Kata sandi)")).fill("kasir-jujur-77")
     page.get_by_label(re.compile("^(Language|Bahasa)")).select_option("en")
     page.get_by_role("button", name=re.compile("^(Sign up|Daftar)$")).click()
+    assert not Membership.objects.filter(business=business, user__phone="+6285712345678").exists()
+    page.get_by_label(re.compile("^Code")).fill(code_sent_to("+6285712345678"))
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_text("Verified. Thank you!")).to_be_visible()
     page.get_by_role("banner").get_by_role("link", name="My business").click()
     expect(page).to_have_url(re.compile(rf"/manage/{business.slug}/$"))
     expect(page.get_by_role("banner")).to_contain_text("Kopi Gayo Wati")

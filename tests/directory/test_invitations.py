@@ -1,4 +1,5 @@
-"""Inviting staff by phone or email: newcomers join when they sign up, others accept or decline."""
+"""Inviting staff by phone or email: newcomers join once they verify the invited number or address,
+others accept or decline."""
 
 import pytest
 from django.urls import reverse
@@ -7,7 +8,8 @@ from django.utils.html import escape
 from etalase.activity.models import Activity
 from etalase.directory.enums import InvitationStatus, Role
 from etalase.directory.models import Invitation, Membership
-from tests.factories import InvitationFactory, UserFactory, registered_business
+from tests.factories import InvitationFactory, UserFactory, registered_business, unverified_user
+from tests.support.accounts import code_sent_to
 
 
 def team_url(business) -> str:
@@ -43,8 +45,12 @@ def test_inviting_by_email_stores_the_address_in_lower_case(owner_client, busine
     assert Invitation.objects.get().email == "dewi@example.com"
 
 
+def verify(browser, destination: str):
+    return browser.post(reverse("accounts:verify"), {"code": code_sent_to(destination)})
+
+
 @pytest.mark.django_db(transaction=True)
-def test_an_invited_number_joins_the_team_right_after_signing_up(client_for):
+def test_an_invited_number_joins_the_team_once_it_is_verified(client_for, sms_outbox):
     owner = UserFactory()
     business = registered_business(owner=owner)
     invite(client_for(owner), business, "0812-9999-1234", Role.CASHIER)
@@ -52,7 +58,15 @@ def test_an_invited_number_joins_the_team_right_after_signing_up(client_for):
 
     response = signup(newcomer, phone="+62 812 9999 1234")
 
+    # Signing up alone joins nothing: anyone can type any number.
     assert response.status_code == 302
+    assert not Membership.objects.filter(user__phone="+6281299991234").exists()
+    assert Invitation.objects.get().status == InvitationStatus.PENDING
+    assert newcomer.get(reverse("orders:manage_list", args=[business.slug])).status_code == 404
+
+    verified = verify(newcomer, "+6281299991234")
+
+    assert verified.status_code == 302
     membership = Membership.objects.get(business=business, user__phone="+6281299991234")
     assert membership.role == Role.CASHIER
     invitation = Invitation.objects.get()
@@ -63,15 +77,61 @@ def test_an_invited_number_joins_the_team_right_after_signing_up(client_for):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_invited_email_joins_the_team_right_after_signing_up(client_for):
+def test_an_invited_email_joins_the_team_once_it_is_verified(client_for):
     owner = UserFactory()
     business = registered_business(owner=owner)
     invite(client_for(owner), business, "dewi@example.com", Role.SUPPORT)
+    newcomer = client_for(None)
 
-    signup(client_for(None), email="DEWI@example.com")
+    signup(newcomer, email="DEWI@example.com")
+    assert not Membership.objects.filter(user__email="dewi@example.com").exists()
+    verify(newcomer, "dewi@example.com")
 
     membership = Membership.objects.get(business=business, user__email="dewi@example.com")
     assert membership.role == Role.SUPPORT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verifying_the_phone_does_not_accept_an_invitation_for_the_unverified_email(client_for, sms_outbox):
+    owner = UserFactory()
+    business = registered_business(owner=owner)
+    invite(client_for(owner), business, "dewi@example.com", Role.SUPPORT)
+    newcomer = client_for(None)
+
+    signup(newcomer, phone="0812-9999-1234", email="dewi@example.com")
+    verify(newcomer, "+6281299991234")
+
+    assert not Membership.objects.filter(business=business, user__email="dewi@example.com").exists()
+    assert Invitation.objects.get().status == InvitationStatus.PENDING
+
+
+def test_an_unverified_account_neither_sees_nor_answers_the_invitation_for_its_number(client_for, business):
+    squatter = unverified_user(phone="+6281299991234", email=None)
+    invitation = InvitationFactory(business=business, phone="+6281299991234")
+    browser = client_for(squatter)
+
+    notifications = browser.get(reverse("notifications:centre")).content.decode()
+    response = browser.post(reverse("directory:invitation_respond", args=[invitation.pk]), {"accept": "1"})
+
+    assert "invites you to join" not in notifications
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:verify"))
+    assert Invitation.objects.get().status == InvitationStatus.PENDING
+    assert not Membership.objects.filter(user=squatter).exists()
+
+
+def test_the_api_refuses_an_unverified_account_the_invitation_for_its_number(api_client_for, business):
+    squatter = unverified_user(phone="+6281299991234", email=None)
+    invitation = InvitationFactory(business=business, phone="+6281299991234")
+    api = api_client_for(squatter)
+
+    listed = api.get("/api/v1/me/invitations")
+    accepted = api.post(f"/api/v1/me/invitations/{invitation.pk}/accept")
+
+    assert listed.json() == []
+    assert accepted.status_code == 403
+    assert accepted.json()["error"]["code"] == "verification_required"
+    assert Invitation.objects.get().status == InvitationStatus.PENDING
 
 
 @pytest.mark.django_db(transaction=True)
