@@ -35,7 +35,8 @@ def bench(*args: str, database: Path) -> subprocess.CompletedProcess[str]:
     }
     environment["PYTHONPATH"] = str(settings.BASE_DIR)
     return subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "etalase.cli", "bench", "http", "--quick", f"--database-url=sqlite:///{database}", *args],
+        [sys.executable, "-m", "etalase.cli", "bench", "http", "--quick", f"--database-url=sqlite:///{database}"]
+        + list(args),
         cwd=settings.BASE_DIR,
         env=environment,
         capture_output=True,
