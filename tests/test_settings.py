@@ -79,6 +79,30 @@ def test_production_starts_with_safe_settings_and_secures_cookies(tmp_path):
     assert hosts == "['etalase.example']"
 
 
+@pytest.mark.parametrize(
+    ("environment", "pooled"),
+    [
+        ({"ETALASE_ENV": "production", "DATABASE_URL": "postgres://db.example/etalase"}, "True"),
+        ({"ETALASE_ENV": "production", "DATABASE_URL": "postgres://db.example/etalase", "DATABASE_POOL": "0"}, "False"),
+        ({"ETALASE_ENV": "production", "DATABASE_URL": "sqlite:///etalase.sqlite3"}, "False"),
+        ({"DATABASE_URL": "postgres://db.example/etalase"}, "False"),
+    ],
+    ids=["production-postgresql", "pool-turned-off", "sqlite", "development"],
+)
+def test_production_keeps_a_pool_of_postgresql_connections(tmp_path, environment, pooled):
+    code = (
+        "import config.settings as s; d = s.DATABASES['default']; "
+        "print('pool' in d.get('OPTIONS', {}), d['CONN_MAX_AGE'])"
+    )
+
+    result = run_python(code, tmp_path, DEBUG="0", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="etalase.example", **environment)
+
+    assert result.returncode == 0, result.stderr
+    has_pool, conn_max_age = result.stdout.split()
+    assert has_pool == pooled
+    assert conn_max_age == "0"  # the pool replaces persistent connections (they do not suit ASGI)
+
+
 def test_production_passes_the_deployment_checks(tmp_path):
     result = run_python(
         "import sys; from django.core.management import execute_from_command_line; "

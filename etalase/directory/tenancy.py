@@ -94,7 +94,9 @@ def business_view(
             if permission is not None:
                 context.require(permission)  # PermissionDenied -> 403 page via middleware
             setattr(request, REQUEST_ATTRIBUTE, context)
-            request.session[SESSION_KEY] = context.business.slug
+            if request.session.get(SESSION_KEY) != context.business.slug:
+                # Written only when it changes: an unchanged session is not saved again (a write per page).
+                request.session[SESSION_KEY] = context.business.slug
             # The business side shows times in the business's own timezone.
             with timezone.override(ZoneInfo(context.business.timezone)):
                 return view(request, *args, **kwargs)

@@ -104,6 +104,25 @@ def test_the_panel_fragment(owner_client, business, shop_activity):
     assert reverse("insights:page", args=[business.slug]) in page
 
 
+@pytest.mark.parametrize("more", [0, 12])
+def test_the_dashboard_and_its_panel_take_a_fixed_number_of_queries(
+    owner_client, business, make_product, record, more, django_assert_num_queries
+):
+    kopi = make_product(business, title="Kopi Gayo")
+    for number in range(3 + more):
+        record("viewed_product", business, target=kopi, data={"visitor": f"v{number}"})
+    dashboard = reverse("directory:dashboard", args=[business.slug])
+    panel = reverse("insights:panel", args=[business.slug])
+    owner_client.get(dashboard)  # the first business page remembers the business in the session
+    # session, user, membership; the latest activities with their actors; the team's size. The
+    # session, unchanged, is not saved again.
+    with django_assert_num_queries(5):
+        assert owner_client.get(dashboard).status_code == 200
+    # session, user, membership; the panel's numbers.
+    with django_assert_num_queries(4):
+        assert owner_client.get(panel).status_code == 200
+
+
 # --- API ----------------------------------------------------------------------------------------
 
 

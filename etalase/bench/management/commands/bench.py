@@ -13,6 +13,7 @@ BENCHMARKS = {
     "dashboard": "etalase.bench.dashboard",
     "live": "etalase.bench.live",
     "crm": "etalase.bench.crm",
+    "http": "etalase.bench.http",
 }
 
 
