@@ -7,13 +7,16 @@ may see"; the storefront, search and the engagement feed all start from them.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+import datetime as dt
+
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from etalase.catalog.enums import ProductStatus
 from etalase.catalog.models import Post, Product, ProductImage
 from etalase.core.text import search_filter
 from etalase.directory.enums import BusinessStatus
 from etalase.directory.models import Business
+from etalase.directory.selectors import business_public_list
 
 
 def cover_prefetch(lookup: str = "images") -> Prefetch[str, QuerySet[ProductImage], str]:
@@ -145,3 +148,43 @@ def post_public_queryset() -> QuerySet[Post]:
 
 def post_public_list(business: Business) -> QuerySet[Post]:
     return post_public_queryset().filter(business=business)
+
+
+# --- what the public pages' cache is keyed by (``catalog.pages``) ---------------------------------
+
+
+def storefront_business_get(*, slug: str) -> Business | None:
+    """A business anyone may see (as ``business_public_get``), with when its products and posts last
+    changed (``products_changed_at``, ``posts_changed_at``: None without any), in one query."""
+    latest_product = Product.objects.filter(business=OuterRef("pk")).order_by("-updated_at").values("updated_at")[:1]
+    latest_post = Post.objects.filter(business=OuterRef("pk")).order_by("-updated_at").values("updated_at")[:1]
+    return (
+        business_public_list()
+        .filter(slug=slug)
+        .annotate(products_changed_at=Subquery(latest_product), posts_changed_at=Subquery(latest_post))
+        .first()
+    )
+
+
+def product_public_find(*, slug: str, product_id: int) -> Product | None:
+    """A product anyone may see, of the public business ``slug``, with its business and field (no photos:
+    ``product_photos`` reads them when the page is not cached); one query."""
+    return product_public_queryset().filter(business__slug=slug, pk=product_id).prefetch_related(None).first()
+
+
+def public_lists_changed(*, with_products: bool) -> tuple[dt.datetime | None, int]:
+    """When the public lists (Discover) last changed, and how many public businesses there are.
+
+    The newest ``updated_at`` of the public businesses and, ``with_products``, of any product (a
+    product leaving the public, hidden or archived, changes too); the count notices a business
+    deleted. One query, two with products.
+    """
+    businesses = Business.objects.filter(status=BusinessStatus.ACTIVE).aggregate(
+        changed=Max("updated_at"), count=Count("pk")
+    )
+    changed: dt.datetime | None = businesses["changed"]
+    if with_products:
+        latest = Product.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
+        if latest is not None and (changed is None or latest > changed):
+            changed = latest
+    return changed, int(businesses["count"] or 0)
