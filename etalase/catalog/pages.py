@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
 
 logger = logging.getLogger(__name__)
 
@@ -54,30 +53,27 @@ def parts_cached(
     """``render()``'s HTML parts, from the cache when they were rendered for the same ``key``, language
     and last change ``changed``; ``read_at`` is when the page began reading (before the stamps).
 
-    The cache is a help, never a need: when it fails, the parts are rendered.
+    HTML parts are the ``SafeString`` of ``render_to_string`` (the cache keeps the type); any other
+    part is text, escaped where the page shows it. The cache is a help, never a need: when it fails,
+    the parts are rendered.
     """
     if changed is None or read_at - changed < SETTLE:
-        return _safe(render())
+        return render()
     text = repr((name, translation.get_language(), changed.isoformat(), *key))
     cache_key = f"catalog:{name}:{hashlib.sha256(text.encode()).hexdigest()[:40]}"
     try:
         parts = cache.get(cache_key)
     except Exception:
         logger.exception("Could not read the page cache")
-        return _safe(render())
+        return render()
     if parts is None:
         parts = render()
         try:
             cache.set(cache_key, parts, TIMEOUT)
         except Exception:
             logger.exception("Could not write the page cache")
-    return _safe(parts)
+    return dict(parts)
 
 
 def read_started() -> dt.datetime:
     return timezone.now()
-
-
-def _safe(parts: Parts) -> Parts:
-    # Every part is the output of a template (auto-escaped); the cache may hand back plain strings.
-    return {name: mark_safe(html) for name, html in parts.items()}  # noqa: S308

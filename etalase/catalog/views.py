@@ -535,6 +535,8 @@ def _product_parts(request: HttpRequest, business: Business, product: Product, *
         for name in ("showcase", "details")
     }
     parts["og_image"] = _absolute(request, photos[0].detail.url) if photos else _business_image(request, business)
+    parts["og_title"] = f"{product.title} · {price}"
+    parts["meta_description"] = _one_line(product.description) or f"{product.title} · {price} · {business.name}"
     return parts
 
 
@@ -548,7 +550,6 @@ def _product_page_context(
 ) -> dict[str, Any]:
     """The product page's context; its visitor-independent parts come from the cache unless ``preview``."""
     page_url = _absolute(request, reverse("catalog:product", args=[business.slug, product.pk]))
-    price = money_format(product.price_minor, product.currency)
     if preview or read_at is None:
         parts: dict[str, str] = _product_parts(request, business, product, preview=preview)
     else:
@@ -566,9 +567,9 @@ def _product_page_context(
         "parts": parts,
         "preview": preview,
         "page_url": page_url,
-        "meta_description": _one_line(product.description) or f"{product.title} · {price} · {business.name}",
+        "meta_description": parts["meta_description"],
         "og_type": "product",
-        "og_title": f"{product.title} · {price}",
+        "og_title": parts["og_title"],
         "og_image": parts["og_image"],
     }
 

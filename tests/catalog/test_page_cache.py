@@ -172,3 +172,14 @@ def test_discover_search_shows_a_new_price_at_once(anonymous_client, business, k
     settle(business, hours=2)
 
     assert "IDR 90,000" in anonymous_client.get(search).content.decode()
+
+
+def test_text_from_the_cache_is_still_escaped(anonymous_client, business, make_product):
+    product = make_product(business, title='<script>alert("x")</script>', description="<b>tebal</b>")
+    settle(business, hours=3)
+    product_page(anonymous_client, product)
+
+    for page in (product_page(anonymous_client, product), storefront(anonymous_client, business)):
+        assert "<script>alert" not in page
+        assert "&lt;script&gt;alert" in page
+    assert "<b>tebal</b>" not in product_page(anonymous_client, product)

@@ -348,11 +348,12 @@ def test_a_404_records_nothing(client_for, business, make_product):
 # Rendered: the business with when its products and posts last changed; the products and their
 # covers; the posts and their tagged products. A visit is buffered, not written (``catalog.visits``).
 STOREFRONT_QUERIES = 5
-# From the cache (the same for every visitor): the business with its change stamps, nothing else.
+# From the cache (the same for every visitor): the business with its field and change stamps.
 STOREFRONT_CACHED_QUERIES = 1
-# Rendered: the product with its business; its photos. From the cache: the product with its business.
-PRODUCT_PAGE_QUERIES = 2
-PRODUCT_PAGE_CACHED_QUERIES = 1
+# Rendered: the business (as the storefront reads it), the product, its photos. From the cache: the
+# business and the product.
+PRODUCT_PAGE_QUERIES = 3
+PRODUCT_PAGE_CACHED_QUERIES = 2
 
 
 def settled(business) -> None:

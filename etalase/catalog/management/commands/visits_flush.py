@@ -1,6 +1,6 @@
 """``etalase visits_flush``: write the buffered storefront and product views to the activity spine.
 
-The worker runs it every few seconds; it is safe to run at any time, twice at once, or again after
+The worker runs it every second; it is safe to run at any time, twice at once, or again after
 being killed halfway (see ``etalase.catalog.visits``).
 """
 
