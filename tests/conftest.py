@@ -5,6 +5,7 @@ holding when the Indonesian catalogue grows.
 """
 
 import importlib
+import os
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -57,6 +58,9 @@ def _default_categories_in_flushed_databases(request) -> None:
 def _isolated_media(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+    # Buffered visits (``catalog.visits``) wait in this test's own spool folder or Redis list.
+    settings.VISITS_SPOOL_DIR = str(tmp_path / "visits")
+    settings.VISITS_REDIS_KEY = f"etalase:test:visits:{tmp_path.name}:{os.getpid()}"
 
 
 ClientFor = Callable[..., Client]

@@ -37,6 +37,9 @@ class Product(TimeStampedModel):
         indexes = [
             models.Index(fields=["business", "status", "position"], name="product_business_status"),
             models.Index(fields=["status", "-published_at"], name="product_status_published"),
+            # What the public pages' cache is keyed by: the newest change of a shop's products, of any.
+            models.Index(fields=["business", "-updated_at"], name="product_business_updated"),
+            models.Index(fields=["-updated_at"], name="product_updated"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(price_minor__gte=0), name="product_price_not_negative"),

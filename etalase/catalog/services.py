@@ -25,6 +25,7 @@ from etalase.activity.enums import Channel
 from etalase.activity.services import activity_record
 from etalase.catalog.enums import ProductStatus, Verb
 from etalase.catalog.models import MAX_PRODUCT_IMAGES, Post, Product, ProductImage
+from etalase.catalog.visits import visit_entry, visit_note
 from etalase.core.errors import Conflict, NotFound, ValidationError
 from etalase.core.images import InvalidImage, image_normalize
 from etalase.core.numbers import WholeNumberRule, is_whole_number
@@ -379,13 +380,14 @@ def product_reorder(*, context: BusinessContext, ordered_ids: Sequence[int], cha
     wanted_set = set(wanted)
     order = wanted + [product_id for product_id in current if product_id not in wanted_set]
     positions = dict(rows)
+    now = timezone.now()
     changed = [
-        Product(pk=product_id, position=index)
+        Product(pk=product_id, position=index, updated_at=now)
         for index, product_id in enumerate(order)
         if positions[product_id] != index
     ]
     if changed:
-        Product.objects.bulk_update(changed, ["position"], batch_size=500)
+        Product.objects.bulk_update(changed, ["position", "updated_at"], batch_size=500)
         _record(context, Verb.PRODUCTS_REORDERED, business, channel=channel, data={"count": len(order)})
     return order
 
@@ -684,27 +686,32 @@ def view_record(
     business: Business,
     product: Product | None = None,
     user: User | None = None,
-) -> None:
-    """Record that a visitor saw the storefront or a product: one activity row, processed after commit.
+) -> bool:
+    """Note that a visitor saw the storefront or a product; ``visits_flush`` writes it to the spine.
 
-    The visitor is known only by its key (see ``core.visitors``); no address is stored. A reload in
-    the same hour is the same view (the idempotency key), so counts mean people, not refreshes.
+    The activity row it becomes is what a direct ``activity_record`` would write: ``viewed_business``
+    or ``viewed_product`` with the shop, the signed-in customer as actor, the shop or product as
+    target, ``data={"visitor": key}``, ``occurred_at`` = now (the request's time, not the flush's) and
+    the idempotency key ``view:<verb>:<target>:<visitor>:<hour>``: a reload in the same hour is the
+    same view, so counts mean people, not refreshes. The visitor is known only by its key (see
+    ``core.visitors``); no address is stored. Nothing touches the database here (see
+    ``catalog.visits``); returns whether the buffer took the view.
     """
     verb = Verb.VIEWED_PRODUCT if product is not None else Verb.VIEWED_BUSINESS
     target: Model = product if product is not None else business
     now = timezone.now()
     window = int(now.timestamp() // VIEW_WINDOW.total_seconds())
     actor = user if user is not None and getattr(user, "is_authenticated", False) else None
-    activity_record(
+    line = visit_entry(
         verb=verb,
-        business=business,
-        actor=actor,
-        target=target,
-        data={"visitor": request_visitor_key},
-        channel=Channel.WEB,
+        business_id=business.pk,
+        product_id=product.pk if product is not None else None,
+        actor_id=actor.pk if actor is not None and actor.pk else None,
+        visitor=request_visitor_key,
         occurred_at=now,
         idempotency_key=f"view:{verb}:{target.pk}:{request_visitor_key}:{window}",
     )
+    return visit_note(line)
 
 
 # --- stock, for the orders app -------------------------------------------------------------------
@@ -722,7 +729,8 @@ def stock_take(*, business: Business, product_id: int, quantity: int, visible_on
     on_sale = Product.objects.filter(pk=product_id, business=business, status=ProductStatus.PUBLISHED)
     if visible_only:
         on_sale = on_sale.filter(is_hidden=False)
-    if on_sale.filter(stock__gte=quantity).update(stock=F("stock") - quantity):
+    # ``updated_at`` moves with the stock: the public pages' cache is keyed by it (``catalog.pages``).
+    if on_sale.filter(stock__gte=quantity).update(stock=F("stock") - quantity, updated_at=timezone.now()):
         return True
     return on_sale.filter(stock__isnull=True).exists()
 
@@ -732,4 +740,6 @@ def stock_return(*, product_id: int, quantity: int) -> None:
 
     One ``UPDATE … SET stock = stock + quantity``: right whatever else changes the stock meanwhile.
     """
-    Product.objects.filter(pk=product_id, stock__isnull=False).update(stock=F("stock") + quantity)
+    Product.objects.filter(pk=product_id, stock__isnull=False).update(
+        stock=F("stock") + quantity, updated_at=timezone.now()
+    )

@@ -1,6 +1,7 @@
 """Catalog pages: the owner's products and posts (business side, More tab) and the public storefront
 and product pages that customers open from a shared link."""
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -12,6 +13,7 @@ from django.contrib import messages
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from etalase.accounts.auth import page_user_optional
 from etalase.catalog.forms import PhotosForm, PostForm, ProductForm
 from etalase.catalog.models import Post, Product
+from etalase.catalog.pages import changed_at, parts_cached, read_started
 from etalase.catalog.selectors import (
     post_list_for_business,
     post_public_list,
@@ -28,8 +31,9 @@ from etalase.catalog.selectors import (
     product_get_for_business,
     product_list_for_business,
     product_photos,
-    product_public_get,
+    product_public_find,
     product_public_list,
+    storefront_business_get,
 )
 from etalase.catalog.services import (
     post_create,
@@ -50,7 +54,6 @@ from etalase.core.errors import DomainError
 from etalase.core.formats import money_format
 from etalase.core.forms import form_add_domain_error
 from etalase.core.pagination import MAX_PAGE_NUMBER, Page, page_number, paginate
-from etalase.core.phones import phone_display
 from etalase.core.visitors import visitor_key, visitor_key_ensure
 from etalase.directory.models import Business
 from etalase.directory.permissions import Permission
@@ -393,7 +396,7 @@ def post_hide_view(request: HttpRequest, post_id: int) -> HttpResponse:
 
 
 def _count_view(request: HttpRequest, business: Business, product: Product | None = None) -> None:
-    """Record the visit (one activity row) unless it is a link preview or a crawler."""
+    """Count the visit (buffered, see ``catalog.visits``) unless it is a link preview or a crawler."""
     if request.method != "GET" or NOT_A_VISITOR.search(request.headers.get("user-agent", "")):
         return
     try:
@@ -404,7 +407,7 @@ def _count_view(request: HttpRequest, business: Business, product: Product | Non
             user=page_user_optional(request),
         )
     except DatabaseError:
-        # Counting a visit must never cost the customer the page.
+        # Counting a visit must never cost the customer the page (reading the user may still fail).
         logger.exception("Could not record a view of %s", business.slug)
 
 
@@ -431,19 +434,55 @@ def _business_image(request: HttpRequest, business: Business) -> str:
     return _absolute(request, static("web/icons/icon-512.png"))
 
 
-@require_safe
-def storefront(request: HttpRequest, slug: str) -> HttpResponse:
-    business = business_public_require(slug=slug)
-    page = paginate(product_public_list(business), page=page_number(request), size=PAGE_SIZE)
+def _storefront_parts(request: HttpRequest, business: Business, number: int, page_url: str) -> dict[str, str]:
+    """The storefront's parts that are the same for every visitor (see ``catalog.pages``)."""
+    page = paginate(product_public_list(business), page=number, size=PAGE_SIZE)
     posts: list[Post] = []
     has_more_posts = False
     if page.number == 1:
         recent = list(post_public_list(business)[: STOREFRONT_POSTS + 1])
         posts, has_more_posts = recent[:STOREFRONT_POSTS], len(recent) > STOREFRONT_POSTS
-    page_url = _absolute(request, reverse("catalog:storefront", args=[business.slug]))
     og_image = _business_image(request, business)
     if not business.cover and not business.logo and page.items and page.items[0].cover:
         og_image = _absolute(request, page.items[0].cover.detail.url)
+    context = {
+        "business": business,
+        "page": page,
+        "posts": posts,
+        "has_more_posts": has_more_posts,
+        "page_url": page_url,
+        "whatsapp_url": _whatsapp_url(
+            business,
+            _("Hello %(shop)s, I found your shop on Etalase: %(url)s") % {"shop": business.name, "url": page_url},
+        ),
+    }
+    parts: dict[str, str] = {
+        name: render_to_string(f"catalog/storefront.html#shop-{name}", context, request)
+        for name in ("head", "about", "actions", "listing")
+    }
+    parts["og_image"] = og_image
+    return parts
+
+
+@require_safe
+def storefront(request: HttpRequest, slug: str) -> HttpResponse:
+    read_at = read_started()
+    business = storefront_business_get(slug=slug)
+    if business is None:
+        raise Http404
+    number = page_number(request)
+    page_url = _absolute(request, reverse("catalog:storefront", args=[business.slug]))
+    parts = parts_cached(
+        "storefront",
+        key=(business.pk, number, page_url),
+        changed=changed_at(
+            business.updated_at,
+            getattr(business, "products_changed_at", None),
+            getattr(business, "posts_changed_at", None),
+        ),
+        read_at=read_at,
+        render=lambda: _storefront_parts(request, business, number, page_url),
+    )
     _count_view(request, business)
     response = render(
         request,
@@ -451,21 +490,14 @@ def storefront(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "nav": "discover",
             "business": business,
-            "page": page,
-            "posts": posts,
-            "has_more_posts": has_more_posts,
+            "parts": parts,
             "opening": business_opening_status(business),
             "meta_description": _one_line(business.description)
             or f"{business.name} · {business.category.name} · {business.city}",
             "page_url": page_url,
             "og_type": "website",
             "og_title": business.name,
-            "og_image": og_image,
-            "whatsapp_display": phone_display(business.whatsapp),
-            "whatsapp_url": _whatsapp_url(
-                business,
-                _("Hello %(shop)s, I found your shop on Etalase: %(url)s") % {"shop": business.name, "url": page_url},
-            ),
+            "og_image": parts["og_image"],
         },
     )
     visitor_key_ensure(request, response)
@@ -479,9 +511,8 @@ def business_posts(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "catalog/posts.html", {"nav": "discover", "business": business, "page": page})
 
 
-def _product_page_context(
-    request: HttpRequest, business: Business, product: Product, *, preview: bool = False
-) -> dict[str, Any]:
+def _product_parts(request: HttpRequest, business: Business, product: Product, *, preview: bool) -> dict[str, str]:
+    """The product page's parts that are the same for every visitor (see ``catalog.pages``)."""
     page_url = _absolute(request, reverse("catalog:product", args=[business.slug, product.pk]))
     photos = product_photos(product)
     price = money_format(product.price_minor, product.currency)
@@ -491,28 +522,67 @@ def _product_page_context(
         "price": price,
         "url": page_url,
     }
-    return {
-        "nav": "more" if preview else "discover",
+    context = {
         "business": business,
         "product": product,
         "photos": photos,
         "preview": preview,
         "page_url": page_url,
-        "meta_description": _one_line(product.description) or f"{product.title} · {price} · {business.name}",
-        "og_type": "product",
-        "og_title": f"{product.title} · {price}",
-        "og_image": _absolute(request, photos[0].detail.url) if photos else _business_image(request, business),
         "whatsapp_url": _whatsapp_url(business, message),
+    }
+    parts: dict[str, str] = {
+        name: render_to_string(f"catalog/product.html#product-{name}", context, request)
+        for name in ("showcase", "details")
+    }
+    parts["og_image"] = _absolute(request, photos[0].detail.url) if photos else _business_image(request, business)
+    parts["og_title"] = f"{product.title} · {price}"
+    parts["meta_description"] = _one_line(product.description) or f"{product.title} · {price} · {business.name}"
+    return parts
+
+
+def _product_page_context(
+    request: HttpRequest,
+    business: Business,
+    product: Product,
+    *,
+    preview: bool = False,
+    read_at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The product page's context; its visitor-independent parts come from the cache unless ``preview``."""
+    page_url = _absolute(request, reverse("catalog:product", args=[business.slug, product.pk]))
+    if preview or read_at is None:
+        parts: dict[str, str] = _product_parts(request, business, product, preview=preview)
+    else:
+        parts = parts_cached(
+            "product",
+            key=(business.pk, product.pk, page_url),
+            changed=changed_at(business.updated_at, product.updated_at),
+            read_at=read_at,
+            render=lambda: _product_parts(request, business, product, preview=False),
+        )
+    return {
+        "nav": "more" if preview else "discover",
+        "business": business,
+        "product": product,
+        "parts": parts,
+        "preview": preview,
+        "page_url": page_url,
+        "meta_description": parts["meta_description"],
+        "og_type": "product",
+        "og_title": parts["og_title"],
+        "og_image": parts["og_image"],
     }
 
 
 @require_safe
 def product_detail(request: HttpRequest, slug: str, product_id: int) -> HttpResponse:
-    business = business_public_require(slug=slug)
-    product = product_public_get(business, product_id)
+    read_at = read_started()
+    product = product_public_find(slug=slug, product_id=product_id)
     if product is None:
         raise Http404
+    business = product.business
     _count_view(request, business, product)
-    response = render(request, "catalog/product.html", _product_page_context(request, business, product))
+    context = _product_page_context(request, business, product, read_at=read_at)
+    response = render(request, "catalog/product.html", context)
     visitor_key_ensure(request, response)
     return response

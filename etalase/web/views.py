@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from etalase.accounts.auth import page_user
 from etalase.accounts.forms import ProfileForm
 from etalase.accounts.services import user_update_profile
-from etalase.catalog.selectors import product_search
+from etalase.catalog.pages import parts_cached, read_started
+from etalase.catalog.selectors import product_search, public_lists_changed
 from etalase.core.pagination import page_number, paginate
 from etalase.directory.selectors import (
     business_public_list,
@@ -45,21 +46,25 @@ def _near(request: HttpRequest) -> tuple[Decimal, Decimal] | None:
     return latitude.quantize(Decimal("0.0001")), longitude.quantize(Decimal("0.0001"))
 
 
-@require_GET
-def discover(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:80]
-    city = request.GET.get("city", "").strip()[:80]
-    category = request.GET.get("category", "").strip()[:64]
-    near = _near(request)
-    kind = "products" if request.GET.get("kind") == "products" else "shops"
+def _discover_parts(
+    request: HttpRequest,
+    *,
+    query: str,
+    city: str,
+    category: str,
+    near: tuple[Decimal, Decimal] | None,
+    kind: str,
+    number: int,
+) -> dict[str, str]:
+    """Discover's lists, the same for every visitor asking the same question (see ``catalog.pages``)."""
     products = product_search(query=query, category_slug=category or None, city=city or None)
     if kind == "products":
-        page = paginate(products, page=page_number(request), size=20)
+        page = paginate(products, page=number, size=20)
         product_preview: list[object] = []
     else:
         page = paginate(
             business_public_list(category_slug=category or None, city=city or None, query=query or None, near=near),
-            page=page_number(request),
+            page=number,
             size=20,
         )
         # A few matching products above the shops, so a search for "kopi" shows coffee at once.
@@ -70,24 +75,42 @@ def discover(request: HttpRequest) -> HttpResponse:
     filters = urlencode(base)
     if kind == "products":
         base["kind"] = "products"
-    return render(
-        request,
-        "web/discover.html",
-        {
-            "nav": "discover",
-            "page": page,
-            "query": query,
-            "city": city,
-            "category": category,
-            "near": near,
-            "categories": category_list(),
-            "cities": city_list(),
-            "querystring_base": urlencode(base) + "&" if base else "",
-            "filters": filters,
-            "kind": kind,
-            "product_preview": product_preview,
-        },
+    context = {
+        "page": page,
+        "query": query,
+        "city": city,
+        "category": category,
+        "near": near,
+        "categories": category_list(),
+        "cities": city_list(),
+        "querystring_base": urlencode(base) + "&" if base else "",
+        "filters": filters,
+        "kind": kind,
+        "product_preview": product_preview,
+    }
+    return {"body": render_to_string("web/discover.html#discover-body", context, request)}
+
+
+@require_GET
+def discover(request: HttpRequest) -> HttpResponse:
+    read_at = read_started()
+    query = request.GET.get("q", "").strip()[:80]
+    city = request.GET.get("city", "").strip()[:80]
+    category = request.GET.get("category", "").strip()[:64]
+    near = _near(request)
+    kind = "products" if request.GET.get("kind") == "products" else "shops"
+    number = page_number(request)
+    changed, count = public_lists_changed(with_products=kind == "products" or bool(query))
+    parts = parts_cached(
+        "discover",
+        key=(query, city, category, near, kind, number, count),
+        changed=changed,
+        read_at=read_at,
+        render=lambda: _discover_parts(
+            request, query=query, city=city, category=category, near=near, kind=kind, number=number
+        ),
     )
+    return render(request, "web/discover.html", {"nav": "discover", "parts": parts})
 
 
 @require_GET

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from etalase.accounts.services import user_signup
 from etalase.activity.models import Activity
 from etalase.catalog.models import Product
+from etalase.catalog.visits import visits_flush
 from etalase.directory.services import business_register
 from tests.browser.test_team_and_tokens import log_in
 from tests.support.browser import SCREENSHOTS
@@ -91,6 +92,7 @@ def test_owner_adds_product_customer_finds_favourites_and_asks_owner_sees_counts
         owner_page.goto(f"{live_server.url}/manage/{shop.slug}/products/")
         expect(owner_page.get_by_test_id(f"counts-{product.pk}")).to_have_text("1 favourite · 1 comment")
         owner_page.screenshot(path=str(SCREENSHOTS / "owner-products-360.png"), full_page=True)
+        visits_flush()  # the worker's schedule writes buffered visits to the spine
         verbs = set(Activity.objects.filter(business=shop).values_list("verb", flat=True))
         assert {"product_created", "favourited", "asked", "viewed_product"} <= verbs
     finally:

@@ -11,6 +11,7 @@ from etalase.catalog.services import (
     product_update,
     view_record,
 )
+from etalase.catalog.visits import visits_flush
 from tests.support.catalog import context_of
 
 pytestmark = pytest.mark.django_db
@@ -33,13 +34,15 @@ def test_counters_go_up_and_down_but_never_below_zero(business, make_product):
     assert (untouched.favourite_count, untouched.comment_count) == (0, 0)
 
 
-def test_a_view_is_one_activity_row_with_the_visitor_key(business, make_product, customer):
+def test_a_view_is_one_activity_row_with_the_visitor_key_once_flushed(business, make_product, customer):
     product = make_product(business)
     Activity.objects.all().delete()
 
     view_record(request_visitor_key="f" * 32, business=business, product=product, user=customer)
     view_record(request_visitor_key="f" * 32, business=business, product=product, user=customer)
     view_record(request_visitor_key="e" * 32, business=business)
+    assert not Activity.objects.exists()  # buffered: the worker's ``visits_flush`` writes them
+    visits_flush()
 
     product_view = Activity.objects.get(verb=Verb.VIEWED_PRODUCT)
     assert (product_view.actor, product_view.target_id, product_view.data) == (

@@ -13,6 +13,7 @@ from django.utils import timezone
 from etalase.activity.models import Activity
 from etalase.activity.services import activity_process, activity_record
 from etalase.catalog.services import view_record
+from etalase.catalog.visits import visits_flush
 from etalase.engagement.services import comment_add, favourite_add, favourite_remove, follow_add, share_record
 from etalase.insights.enums import Metric
 from etalase.insights.models import AppliedActivity, DailyMetric, DailyVisitor
@@ -187,10 +188,11 @@ def test_a_processed_activity_is_not_counted_again_after_a_rebuild(business, rec
 def test_the_real_services_feed_the_rollups(business, make_product, django_capture_on_commit_callbacks):
     product = make_product(business)
     customer = UserFactory()
+    view_record(request_visitor_key="k1", business=business)
+    view_record(request_visitor_key="k1", business=business, product=product)
+    view_record(request_visitor_key="k2", business=business, product=product)
     with django_capture_on_commit_callbacks(execute=True):
-        view_record(request_visitor_key="k1", business=business)
-        view_record(request_visitor_key="k1", business=business, product=product)
-        view_record(request_visitor_key="k2", business=business, product=product)
+        visits_flush()
     with django_capture_on_commit_callbacks(execute=True):
         favourite_add(user=customer, product_id=product.pk)
     with django_capture_on_commit_callbacks(execute=True):
