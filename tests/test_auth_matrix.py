@@ -352,6 +352,9 @@ PAGES: dict[str, Rule] = {
     "web:offline": Rule(PUBLIC),
     "web:manifest": Rule(PUBLIC),
     "web:service_worker": Rule(PUBLIC),
+    "healthz": Rule(PUBLIC),
+    # A product's photo: public pictures are served to everyone (private files have no URL at all).
+    "media": Rule(PUBLIC, params={"path": "image_path"}),
 }
 
 # --- the API: every operation of the OpenAPI document ------------------------------------------
@@ -739,6 +742,10 @@ class World:
     finished_import_job: ImportJob
 
     @property
+    def image_path(self) -> str:
+        return self.image.detail.name
+
+    @property
     def import_job_id(self) -> int:
         return self.import_job.pk
 
@@ -1044,7 +1051,9 @@ def url_names(patterns: list[URLPattern | URLResolver], namespace: str = "") -> 
 
 def resolve_pattern(name: str) -> URLPattern:
     namespace, _, short = name.rpartition(":")
-    for pattern in get_resolver().namespace_dict[namespace][1].url_patterns:
+    resolver = get_resolver()
+    patterns = resolver.namespace_dict[namespace][1].url_patterns if namespace else resolver.url_patterns
+    for pattern in patterns:
         if isinstance(pattern, URLPattern) and pattern.name == short:
             return pattern
     raise AssertionError(f"{name} is not a URL pattern")

@@ -31,15 +31,17 @@ def _small_pictures(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="package")
 def _demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[LoadedDemo]:
-    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
-        pictures_small(patch)
+    with django_db_blocker.unblock():
         media_root = str(tmp_path_factory.mktemp("demo-media"))
         private_media_root = str(tmp_path_factory.mktemp("demo-private"))
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
             roots = override_settings(MEDIA_ROOT=media_root, PRIVATE_MEDIA_ROOT=private_media_root)
-            with roots, TestCase.captureOnCommitCallbacks(execute=True):
+            # Small only while loading: the patch must not outlive the load, or a later test that
+            # checks the real sizes (test_pictures.py) would find it still in place.
+            with roots, pytest.MonkeyPatch.context() as patch, TestCase.captureOnCommitCallbacks(execute=True):
+                pictures_small(patch)
                 started = timezone.now()
                 output = seed_demo(seed=DEMO_SEED, now=started)
             yield LoadedDemo(
