@@ -3,7 +3,8 @@
 Runs the embedded setup for real: a fresh SQLite file (or ``--database-url``), the ASGI server
 (uvicorn) and ``etalase worker`` (``--processes N``) in their own processes, an owner connected to
 ``/notifications/stream/`` over plain HTTP, and a customer whose favourites and questions are
-recorded through the services, at a steady rate. Each act is timestamped when its transaction has committed and matched with the event that names it.
+recorded through the services, at a steady rate. Each act is timestamped when its transaction has
+committed and matched with the event that names it.
 """
 
 import json
