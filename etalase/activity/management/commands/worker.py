@@ -8,6 +8,9 @@ from etalase.activity.worker import Worker, supervise
 
 
 class Command(BaseCommand):
+    # The checks query the database (SQLite's JSON support) in a transaction: a worker started while the
+    # file is locked would stop on them. The web server runs them; the worker starts whatever the lock.
+    requires_system_checks: list[str] = []
     help = (
         "Run the worker: process activities (the spine), the background tasks (imports, web push) and the "
         "timed commands (daily digests, nightly customer scores, import clean-up). See docs/pipeline.md."
