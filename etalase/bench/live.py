@@ -39,13 +39,6 @@ def add_arguments(parser: CommandParser) -> None:
     parser.add_argument("--port", type=int, default=0, help="(internal) the server's port")
 
 
-def asgi_application() -> Any:
-    """The ASGI app the bench serves (``uvicorn --factory``)."""
-    from django.core.asgi import get_asgi_application
-
-    return get_asgi_application()
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -174,7 +167,7 @@ def _measure(command: BaseCommand, **options: Any) -> None:
         reader.start()
         if not reader.connected.wait(15):
             raise RuntimeError("could not connect to the stream")
-        time.sleep(1.5)  # the worker drains the setup's activities (product publications)
+        _backlog_drained(120)  # the setup's activities (product publications) are not timed
 
         command.stdout.write(
             f"Recording {events} acts (favourites and questions) at {options['rate']:g}/s, "
@@ -230,7 +223,8 @@ def _processes_start(port: int, processes: int) -> tuple[subprocess.Popen[bytes]
     """The ASGI server and the worker (``processes`` worker processes), in their own processes."""
     env = dict(os.environ)
     server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "uvicorn", "etalase.bench.live:asgi_application", "--factory"]
+        # config.asgi, not this module: importing this module loads models before Django is set up.
+        [sys.executable, "-m", "uvicorn", "config.asgi:application"]
         + [
             "--host",
             "127.0.0.1",
@@ -251,6 +245,15 @@ def _processes_start(port: int, processes: int) -> tuple[subprocess.Popen[bytes]
         stderr=subprocess.DEVNULL,
     )
     return server, worker
+
+
+def _backlog_drained(seconds: float) -> None:
+    from etalase.activity.models import Activity
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and Activity.objects.filter(processed_at__isnull=True).exists():
+        time.sleep(0.2)
+    time.sleep(0.5)
 
 
 def _processes_stop(*processes: subprocess.Popen[bytes]) -> None:
