@@ -69,9 +69,9 @@ def test_another_shops_backlog_is_not_counted(owner_client, business, queued):
         assert "data-delayed" not in _panel(owner_client, business)
 
 
-def test_the_delay_is_in_indonesian_too(owner_client, business, queued):
+def test_the_delay_is_in_indonesian_too(owner_client, business, queued, settings):
     activity_record(verb=VERB, business=business)
-    owner_client.cookies["django_language"] = "id"
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
 
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=2), tick=False):
         page = _panel(owner_client, business)
