@@ -10,7 +10,7 @@ os.environ.setdefault("ETALASE_DATA_DIR", os.path.join(os.path.dirname(__file__)
 from config.settings import *  # noqa: E402,F403
 from config.settings import PASSWORD_HASHERS as PRODUCTION_PASSWORD_HASHERS  # noqa: E402
 
-# Activities are processed synchronously after commit, so a test sees every handler's effect.
+# Background tasks (imports, web push) run at once when enqueued.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 # Argon2 stays the production hasher (a test checks it); tests hash quickly.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCTION_PASSWORD_HASHERS]
@@ -25,3 +25,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # own SQLite connection. A single shared in-memory connection used from two threads fails.
     # One file per test run, so two runs side by side never share it; Django deletes it at the end.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+
+# The activity pipeline: each activity is processed at once after commit, through the worker's own
+# claim, ledger and retry code, so a test sees every handler's effect (docs/pipeline.md).
+ACTIVITY_PROCESS_INLINE = True

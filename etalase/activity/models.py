@@ -52,7 +52,15 @@ class Activity(models.Model):
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    """Set once every handler has succeeded; until then the row is waiting work (the spine is the queue)."""
     idempotency_key = models.CharField(max_length=128, null=True, blank=True, unique=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0, db_default=0, editable=False)
+    """How many times a worker has claimed the row (a claim lost to a killed worker counts too)."""
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True, editable=False)
+    """None: due at once. A claim moves it to the end of the worker's lease, a failure to the retry time."""
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True, default="", db_default="", editable=False)
+    # Database defaults too: bulk writers that insert rows with raw SQL (the benches) name none of these.
+    last_error = models.TextField(_("last error"), blank=True, default="", db_default="", editable=False)
 
     class Meta:
         verbose_name = _("activity")
@@ -67,7 +75,52 @@ class Activity(models.Model):
                 name="activity_contact_time",
                 condition=models.Q(contact__isnull=False),
             ),
+            # Waiting work only: a few rows however long the table grows.
+            models.Index(fields=["id"], name="activity_unprocessed", condition=models.Q(processed_at__isnull=True)),
+            models.Index(
+                fields=["business", "id"],
+                name="activity_unprocessed_business",
+                condition=models.Q(processed_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.verb} @ {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class HandlerRun(models.Model):
+    """The ledger: one row per handler that has done its work for an activity.
+
+    Written in the same transaction as the handler's work, so a retried activity skips the handlers
+    already recorded and no handler's side effects are applied twice. ``handler`` is the handler's
+    dotted path (``etalase.insights.handlers.rollups_on_activity``).
+    """
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    handler = models.CharField(max_length=200)
+    done_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("handler run")
+        verbose_name_plural = _("handler runs")
+        constraints = [models.UniqueConstraint(fields=["activity", "handler"], name="handler_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.handler} @ {self.activity_id}"
+
+
+class WorkerBeat(models.Model):
+    """A running worker process: its heartbeat tells the sweep whose claimed tasks are orphaned."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255, blank=True, default="")
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"

@@ -1,12 +1,13 @@
 """Handlers that react to activities after commit, registered from each app's ``AppConfig.ready``.
 
-A handler receives the saved :class:`Activity` and must be idempotent: an activity may be processed
-again after a crash or a retry.
+A handler receives the saved :class:`Activity`. The spine's ledger (``HandlerRun``) runs each handler
+once per activity: its work and its ledger row commit together, and a failing handler is retried
+later without running again the ones that succeeded (docs/pipeline.md).
 """
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
@@ -16,15 +17,46 @@ if TYPE_CHECKING:
     from etalase.activity.models import Activity
 
 Handler = Callable[["Activity"], None]
+BatchHandler = Callable[[list["Activity"]], None]
 ALL_VERBS = "*"
 
 _handlers: dict[str, list[Handler]] = defaultdict(list)
+_batch_handlers: dict[str, list[BatchHandler]] = defaultdict(list)
+_names: dict[str, object] = {}
 
 
-def handler_register(handler: Handler, *, verbs: Iterable[str] = (ALL_VERBS,)) -> Handler:
+def handler_name(handler: object) -> str:
+    """A handler's stable name in the ledger: its dotted path (``etalase.insights.handlers.rollups_on_activity``)."""
+    qualname = getattr(handler, "__qualname__", None) or type(handler).__qualname__
+    return f"{handler.__module__}.{qualname}"
+
+
+def _name_claim(handler: object) -> None:
+    name = handler_name(handler)
+    known = _names.get(name)
+    if known is not None and known is not handler:
+        raise ImproperlyConfigured(f"Another handler is already registered as {name!r}: the ledger needs one per name.")
+    _names[name] = handler
+
+
+@overload
+def handler_register(handler: Handler, *, verbs: Iterable[str] = ..., batch: Literal[False] = ...) -> Handler: ...
+@overload
+def handler_register(handler: BatchHandler, *, verbs: Iterable[str] = ..., batch: Literal[True]) -> BatchHandler: ...
+def handler_register(handler: Any, *, verbs: Iterable[str] = (ALL_VERBS,), batch: bool = False) -> Any:
+    """Run ``handler`` for every processed activity of ``verbs`` (default: every verb).
+
+    A plain handler receives one :class:`Activity`. With ``batch=True`` it receives a list of the
+    claimed batch's activities of those verbs (oldest first) and must apply them all or raise; on a
+    failure each activity is then offered again alone (``handler([activity])``), so one bad row does
+    not block the rest. Either way the spine's ledger records the handler as done per activity in the
+    same transaction as its work, and a failed one is retried later.
+    """
+    _name_claim(handler)
+    registry = _batch_handlers if batch else _handlers
     for verb in verbs:
-        if handler not in _handlers[verb]:
-            _handlers[verb].append(handler)
+        if handler not in registry[verb]:
+            registry[verb].append(handler)
     return handler
 
 
@@ -38,13 +70,29 @@ def handles(*verbs: str) -> Callable[[Handler], Handler]:
 
 
 def handlers_for(verb: str) -> list[Handler]:
+    """The plain (one activity at a time) handlers of ``verb``, in the order they run."""
     return [*_handlers.get(verb, []), *_handlers.get(ALL_VERBS, [])]
 
 
-def handler_unregister(handler: Handler) -> None:
-    for handlers in _handlers.values():
-        if handler in handlers:
-            handlers.remove(handler)
+def batch_handlers_for(verb: str) -> list[BatchHandler]:
+    return [*_batch_handlers.get(verb, []), *_batch_handlers.get(ALL_VERBS, [])]
+
+
+def batch_handlers_all() -> list[BatchHandler]:
+    """Every batch handler once, in registration order."""
+    seen: list[BatchHandler] = []
+    for handlers in _batch_handlers.values():
+        seen.extend(handler for handler in handlers if handler not in seen)
+    return seen
+
+
+def handler_unregister(handler: object) -> None:
+    for registry in (_handlers, _batch_handlers):
+        for handlers in registry.values():
+            if handler in handlers:
+                handlers.remove(handler)  # type: ignore[arg-type]
+    if _names.get(handler_name(handler)) is handler:
+        del _names[handler_name(handler)]
 
 
 # --- verbs ---------------------------------------------------------------------------------------
@@ -91,7 +139,12 @@ def verbs_all() -> frozenset[str]:
 
 def verbs_handled() -> frozenset[str]:
     """The verbs some handler is registered for (besides every verb's)."""
-    return frozenset(verb for verb, handlers in _handlers.items() if handlers and verb != ALL_VERBS)
+    return frozenset(
+        verb
+        for registry in (_handlers, _batch_handlers)
+        for verb, handlers in registry.items()
+        if handlers and verb != ALL_VERBS
+    )
 
 
 def verb_named(app_label: str, name: str) -> str:

@@ -1,19 +1,21 @@
 """Writing to the spine. ``activity_record`` is called inside a service's transaction."""
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from etalase.activity import wake
 from etalase.activity.enums import Channel
 from etalase.activity.models import Activity
-from etalase.activity.registry import handlers_for
-from etalase.core import dispatch
+from etalase.activity.processing import activities_claim, activities_process
 from etalase.core.numbers import positive_whole_number
 
 logger = logging.getLogger(__name__)
@@ -30,7 +32,11 @@ def activity_record(
     occurred_at: dt.datetime | None = None,
     idempotency_key: str | None = None,
 ) -> Activity:
-    """Append one activity and process it after the surrounding transaction commits.
+    """Append one activity; a worker processes it after the surrounding transaction commits.
+
+    The row itself is the queued work (no task is enqueued): committed means it will be processed, and
+    the worker is only woken early (docs/pipeline.md). With ``ACTIVITY_PROCESS_INLINE`` (the test
+    settings) it is processed at once after commit instead.
 
     With an ``idempotency_key`` already recorded, the existing row is returned and nothing new is
     written or processed: a repeated tap records one act. An act about a contact names it as
@@ -60,9 +66,10 @@ def activity_record(
         if idempotency_key:
             return Activity.objects.get(idempotency_key=idempotency_key)
         raise
-    from etalase.activity.tasks import process_activity
-
-    dispatch.on_commit(process_activity, activity.pk)
+    if getattr(settings, "ACTIVITY_PROCESS_INLINE", False):
+        transaction.on_commit(functools.partial(_process_inline, activity.pk), robust=True)
+    else:
+        wake.wake_on_commit()
     return activity
 
 
@@ -93,23 +100,23 @@ def activity_contact_repoint(*, business: models.Model, from_contact_id: int, to
     return len(activities)
 
 
-def activity_process(*, activity_id: int) -> Activity | None:
-    """Run every registered handler for one activity, then mark it processed.
+def activity_process(*, activity_id: int, worker_id: str = "inline") -> Activity | None:
+    """Process one activity now, through the same claim, ledger and retry state as the worker.
 
-    Handlers are idempotent, so running this twice is harmless; one failing handler is logged and
-    does not stop the others.
+    Used after commit when ``ACTIVITY_PROCESS_INLINE`` is on (tests) and by tests directly. A processed
+    activity is left alone; a failed handler stays recorded on the row (``last_error``) for the worker
+    to retry; a missing activity returns None.
     """
-    activity = Activity.objects.select_related("business", "actor").filter(pk=activity_id).first()
-    if activity is None:
-        return None
-    for handler in handlers_for(activity.verb):
-        try:
-            with transaction.atomic():
-                handler(activity)
-        except Exception:
-            logger.exception("Activity handler %r failed for activity %s", handler, activity.pk)
-    Activity.objects.filter(pk=activity.pk).update(processed_at=timezone.now())
-    return activity
+    if activities_claim(worker_id=worker_id, ids=[activity_id], limit=1):
+        activities_process(ids=[activity_id])
+    return Activity.objects.filter(pk=activity_id).first()
+
+
+def _process_inline(activity_id: int) -> None:
+    try:
+        activity_process(activity_id=activity_id)
+    except DatabaseError:
+        logger.exception("Inline processing of activity %s failed; a worker will retry it", activity_id)
 
 
 def activity_anonymise(

@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from etalase.activity.selectors import activity_backlog
 from etalase.catalog.selectors import product_get_for_business
 from etalase.core.errors import ValidationError
 from etalase.core.formats import money_format
@@ -194,6 +195,7 @@ def panel(request: HttpRequest) -> HttpResponse:
     business = business_context_of(request).business
     summary = panel_get(business)
     points = summary.views_last_7_days
+    backlog = activity_backlog(business)
     return render(
         request,
         "insights/_panel.html",
@@ -207,5 +209,7 @@ def panel(request: HttpRequest) -> HttpResponse:
                 title=_("Views over the last 7 days"),
             ),
             "sparkline_rows": points,
+            "backlog": backlog,
+            "is_delayed": backlog.is_delayed(),
         },
     )

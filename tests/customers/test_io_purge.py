@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from etalase.core.management.commands import worker
+from etalase.activity import worker
 from etalase.core.storage import private_storage
 from etalase.customers.enums import ImportStatus
 from etalase.customers.io import importer

@@ -1,6 +1,8 @@
 import os
 import subprocess
 import sys
+import threading
+import time
 from typing import Any
 
 from django.conf import settings
@@ -33,9 +35,34 @@ class Command(BaseCommand):
         self.stdout.write("Operator admin: /admin/ with the operator login above.\n")
         if options["no_serve"]:
             return
-        worker = subprocess.Popen([sys.executable, "-m", "etalase.cli", "worker"])  # noqa: S603
+        stop = threading.Event()
+        supervisor = threading.Thread(target=self._worker_supervise, args=(stop,), daemon=True)
+        supervisor.start()
         try:
             call_command("serve", host=options["host"], port=options["port"])
         finally:
-            worker.terminate()
-            worker.wait(timeout=10)
+            stop.set()
+            supervisor.join(timeout=15)
+
+    def _worker_supervise(self, stop: threading.Event) -> None:
+        """Run ``etalase worker`` and start it again whenever it dies, until the demo stops."""
+        delay = 1.0
+        while not stop.is_set():
+            started = time.monotonic()
+            worker = subprocess.Popen([sys.executable, "-m", "etalase.cli", "worker"])  # noqa: S603
+            while worker.poll() is None and not stop.wait(0.5):
+                pass
+            if stop.is_set():
+                worker.terminate()
+                try:
+                    worker.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+                return
+            if stop.wait(0.5):  # Ctrl+C stops the worker and the server together
+                return
+            delay = 1.0 if time.monotonic() - started > 60 else min(delay * 2, 30.0)
+            self.stderr.write(
+                f"The worker stopped (exit code {worker.returncode}); starting it again in {delay:.0f} s."
+            )
+            stop.wait(delay)

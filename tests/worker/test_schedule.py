@@ -2,7 +2,7 @@
 
 import threading
 
-from etalase.core.management.commands import worker
+from etalase.activity import worker
 
 
 def test_scheduled_commands_run_until_stopped(monkeypatch):
@@ -15,11 +15,11 @@ def test_scheduled_commands_run_until_stopped(monkeypatch):
             ran_twice.set()
 
     monkeypatch.setattr(worker, "call_command", fake_call_command)
-    stop = threading.Event()
-    thread = threading.Thread(target=worker._every, args=("customer_scores", 0.01, ("--due",), stop))
+    running = worker.Worker(schedule=True)
+    thread = threading.Thread(target=running._every, args=("customer_scores", 0.01, ("--due",)))
     thread.start()
     assert ran_twice.wait(5)
-    stop.set()
+    running.stop.set()
     thread.join(5)
     assert not thread.is_alive()
     assert set(calls) == {("customer_scores", ("--due",))}
