@@ -743,7 +743,7 @@ class World:
 
     @property
     def image_path(self) -> str:
-        return self.image.detail.name
+        return str(self.image.detail.name)
 
     @property
     def import_job_id(self) -> int:

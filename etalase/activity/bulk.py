@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from etalase.activity.enums import Channel
 from etalase.activity.models import Activity
-from etalase.activity.services import data_contact_id
-from etalase.core import dispatch
+from etalase.activity.services import activities_process_after_commit, data_contact_id
 
 BATCH_SIZE = 500
 """Rows per INSERT, and keys per look-up (well under SQLite's limit on query parameters)."""
@@ -52,7 +51,7 @@ def activity_record_many(rows: Sequence[dict[str, Any]]) -> int:
     nothing the second time. Call it inside or outside a transaction; the rows are written in one.
 
     A row with a key inserted by another writer between this function's look-up and its insert is
-    counted and processed here too: processing is idempotent, so that costs a repeated task at worst.
+    counted here too: processing is idempotent (the handler ledger), so that costs nothing twice.
     """
     plain: list[Activity] = []
     keyed: dict[str, Activity] = {}
@@ -77,8 +76,5 @@ def activity_record_many(rows: Sequence[dict[str, Any]]) -> int:
             Activity.objects.bulk_create([keyed[key] for key in new_keys], ignore_conflicts=True)
             # ``ignore_conflicts`` leaves the primary keys unset: read them back by key.
             inserted.extend(Activity.objects.filter(idempotency_key__in=new_keys).values_list("pk", flat=True))
-        from etalase.activity.tasks import process_activity
-
-        for activity_id in sorted(inserted):
-            dispatch.on_commit(process_activity, activity_id)
+        activities_process_after_commit(inserted)
     return len(inserted)

@@ -66,11 +66,20 @@ def activity_record(
         if idempotency_key:
             return Activity.objects.get(idempotency_key=idempotency_key)
         raise
+    activities_process_after_commit([activity.pk])
+    return activity
+
+
+def activities_process_after_commit(activity_ids: list[int]) -> None:
+    """New rows just written: wake the workers when the transaction commits (or, with
+    ``ACTIVITY_PROCESS_INLINE``, process them at once after commit, oldest first)."""
+    if not activity_ids:
+        return
     if getattr(settings, "ACTIVITY_PROCESS_INLINE", False):
-        transaction.on_commit(functools.partial(_process_inline, activity.pk), robust=True)
+        for activity_id in sorted(activity_ids):
+            transaction.on_commit(functools.partial(_process_inline, activity_id), robust=True)
     else:
         wake.wake_on_commit()
-    return activity
 
 
 def data_contact_id(data: Any) -> int | None:

@@ -38,6 +38,8 @@ SCHEDULE: list[tuple[str, int, tuple[str, ...]]] = [
     ("notification_digests", 600, ()),
     ("customer_scores", 3600, ("--due",)),
     ("imports_purge", 3600, ()),
+    # Buffered storefront and product views (catalog.visits) become activities within about a second.
+    ("visits_flush", 1, ()),
 ]
 
 # django-tasks-db tasks a lost worker's claim may simply run again. Any other task found RUNNING under

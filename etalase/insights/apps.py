@@ -10,10 +10,11 @@ class InsightsConfig(AppConfig):
     def ready(self) -> None:
         from etalase.activity.registry import handler_register
         from etalase.insights.customers.handlers import customer_scores_on_activity
-        from etalase.insights.handlers import rollups_on_activity
+        from etalase.insights.handlers import rollups_on_activities
         from etalase.insights.services import COUNTED_VERBS
 
-        handler_register(rollups_on_activity, verbs=sorted(COUNTED_VERBS))
+        # A claimed batch is counted at once (rollups_apply_many); a failure retries each activity alone.
+        handler_register(rollups_on_activities, verbs=sorted(COUNTED_VERBS), batch=True)
         # Every verb, after the customers app's contact_on_activity (which makes the contact first);
         # verbs that cannot change a score are ignored inside.
         handler_register(customer_scores_on_activity)
