@@ -42,7 +42,7 @@ from etalase.catalog.services import (
     product_show,
     product_update,
 )
-from etalase.core.api import Id, PageIn, PageMeta, Slug, errors, page_answer
+from etalase.core.api import FormId, Id, IdIn, PageIn, PageMeta, Slug, errors, page_answer
 from etalase.core.errors import NotFound
 from etalase.directory.models import Business
 from etalase.directory.permissions import Permission
@@ -260,7 +260,7 @@ class ProductPatchIn(Schema):
 
 
 class ReorderIn(Schema):
-    ids: list[StrictInt] = Field(..., max_length=2000, description="Product ids to put first, in this order.")
+    ids: list[IdIn] = Field(..., max_length=2000, description="Product ids to put first, in this order.")
 
 
 class ReorderOut(Schema):
@@ -431,7 +431,7 @@ def owner_post_create(
     slug: Slug,
     image: File[UploadedFile],
     caption: Form[str] = "",
-    products: Form[list[int]] = [],  # noqa: B006  (ninja reads the default, never mutates it)
+    products: Form[list[FormId]] = [],  # noqa: B006  (ninja reads the default, never mutates it)
 ) -> Status[Post]:
     """Publish a post (multipart): ``image``, ``caption`` (at most 2200 characters) and ``products``
     (repeatable: ids of this shop's products to tag)."""

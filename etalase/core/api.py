@@ -2,15 +2,20 @@
 
 from typing import Annotated, Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import OperationalError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Path, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from etalase.core.errors import DomainError
+from etalase.core.middleware import busy_json_response, is_database_busy
 from etalase.core.pagination import MAX_PAGE_NUMBER, MAX_PAGE_SIZE, Page, paginate
 
 
@@ -100,6 +105,29 @@ def install_error_handlers(api: NinjaAPI) -> None:
             )
         return error_response(api, request, exc.status_code, "error", str(exc))
 
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        message = _("The request body is larger than %(size)d MB, the most the API accepts.") % {"size": megabytes}
+        return error_response(api, request, 413, "too_large", message)
+
+    @api.exception_handler(MultiPartParserError)
+    def malformed_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        message = _("The upload could not be read. Send it as multipart/form-data with its boundary.")
+        return error_response(api, request, 400, "malformed_multipart", message)
+
+    @api.exception_handler(TooManyFieldsSent)
+    @api.exception_handler(TooManyFilesSent)
+    def too_many_parts(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error_response(api, request, 400, "too_many_fields", _("The request has too many fields or files."))
+
+    @api.exception_handler(OperationalError)
+    def database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+        """A write that waited too long for the database: 503 with Retry-After, nothing changed."""
+        if not is_database_busy(exc):
+            raise exc
+        return busy_json_response()
+
 
 class PageMeta(Schema):
     page: int
@@ -112,6 +140,12 @@ MAX_ID = 2**53
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 """A row's id in a path (``/products/{product_id}``)."""
+
+IdIn = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+"""A row's id in a JSON body (alone or in a list): a number beyond ``MAX_ID`` answers 422."""
+
+FormId = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A row's id in a multipart form field (sent as text)."""
 
 Slug = Annotated[str, Path(max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")]
 """A business's slug in a path (``/businesses/{slug}/...``)."""

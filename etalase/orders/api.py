@@ -555,7 +555,7 @@ def gateway_notification(request: HttpRequest, gateway: GatewayName) -> dict[str
     a JSON object answers 400; an unknown gateway 404."""
     try:
         body = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         body = None
     if not isinstance(body, dict):
         raise ValidationError(_("Send the notification as a JSON object."), code="malformed")
