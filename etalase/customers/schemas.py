@@ -18,12 +18,12 @@ Sort = Literal["last_seen", "name", "spent", "orders", "created"]
 assert set(SORTS) == set(Sort.__args__)  # type: ignore[attr-defined]  # noqa: S101
 
 
-class PageIn(Schema):
+class CustomersPageIn(Schema):
     page: int = Field(1, ge=1, le=10_000)
     size: int = Field(30, ge=1, le=100)
 
 
-class ContactFilterIn(PageIn):
+class ContactFilterIn(CustomersPageIn):
     """The contact list's filters (the page's GET parameters); every one optional, all must hold."""
 
     q: str = Field("", max_length=100, description="Words starting a name, email or city word; or phone digits.")
