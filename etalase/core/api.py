@@ -179,10 +179,10 @@ def document_common_errors(document: dict[str, Any]) -> None:
     handlers give (authentication, CSRF, size, shape, a busy database), so the document lists every
     status a client can receive, not only the ones an operation names itself."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    for name, schema in ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")["$defs"].items():
+    error_schema = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, schema in error_schema.pop("$defs", {}).items():
         schemas.setdefault(name, schema)
-    schemas.setdefault("ErrorOut", ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}"))
-    schemas["ErrorOut"].pop("$defs", None)
+    schemas.setdefault("ErrorOut", error_schema)
     for path_item in document.get("paths", {}).values():
         for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
