@@ -533,6 +533,22 @@ def staff_order_settings_update(request: HttpRequest, slug: Slug, payload: Order
 # --- the payment gateway --------------------------------------------------------------------------
 
 
+def _holds_nul(value: object) -> bool:
+    """Whether a decoded JSON value has a NUL character in a key or a text (JSON's ``\\u0000``)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
 @router.post(
     "/payments/gateway/{gateway}/notification",
     response={200: GatewayOutcomeOut, **errors(400, 404, 422)},
@@ -556,7 +572,7 @@ def gateway_notification(request: HttpRequest, gateway: GatewayName) -> dict[str
         body = json.loads(request.body or b"")
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         body = None
-    if not isinstance(body, dict):
+    if not isinstance(body, dict) or _holds_nul(body):  # PostgreSQL stores no NUL character
         raise ValidationError(_("Send the notification as a JSON object."), code="malformed")
     notification = gateway_notification_receive(gateway=gateway, body=body)  # kept for audit, whatever came of it
     if notification.outcome == "unknown_gateway":

@@ -92,6 +92,17 @@ def test_deeply_nested_json_on_the_gateway_callback_is_400_and_records_nothing(a
     assert not GatewayNotification.objects.exists()
 
 
+def test_a_nul_character_in_the_gateway_callback_is_400_and_records_nothing(anonymous_client):
+    body = '{"order_id": "ETL-1", "note": {"k\\u0000": ["a\\u0000b"]}}'
+
+    response = anonymous_client.post(
+        f"{API}/payments/gateway/sandbox/notification", body, content_type="application/json"
+    )
+
+    assert_error_shape(response, 400, "malformed")
+    assert not GatewayNotification.objects.exists()
+
+
 def test_deeply_nested_json_in_an_operation_body_is_a_clean_error(owner_api, shop):
     response = owner_api.post(f"{API}/businesses/{shop.slug}/catalog/products", DEEP, content_type="application/json")
 
