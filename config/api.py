@@ -1,10 +1,8 @@
 """The versioned JSON API, assembled from each app's router."""
 
-from ninja import NinjaAPI
-
 from etalase.accounts.api import router as accounts_router
 from etalase.catalog.api import router as catalog_router
-from etalase.core.api import install_error_handlers
+from etalase.core.api import DocumentedNinjaAPI, install_error_handlers
 from etalase.customers.api import router as customers_router
 from etalase.customers.io.api import router as customers_io_router
 from etalase.customers.privacy.api import router as customers_privacy_router
@@ -15,7 +13,7 @@ from etalase.insights.customer_api import router as customer_insights_router
 from etalase.notifications.api import router as notifications_router
 from etalase.orders.api import router as orders_router
 
-api = NinjaAPI(
+api = DocumentedNinjaAPI(
     title="Etalase API",
     version="1",
     description=(

@@ -42,7 +42,7 @@ from etalase.catalog.services import (
     product_show,
     product_update,
 )
-from etalase.core.api import Id, PageIn, PageMeta, Slug, errors, page_answer
+from etalase.core.api import FormId, Id, IdIn, PageIn, PageMeta, Slug, errors, page_answer
 from etalase.core.errors import NotFound
 from etalase.directory.models import Business
 from etalase.directory.permissions import Permission
@@ -86,7 +86,7 @@ class PhotoOut(Schema):
         return obj.thumbnail.url
 
 
-class ProductOut(Schema):
+class StorefrontProductOut(Schema):
     id: int
     business: str = Field(..., alias="business.slug")
     title: str = Field(..., description="As the shop typed it; escape it when showing it as HTML.")
@@ -107,7 +107,7 @@ class ProductOut(Schema):
         return reverse("catalog:product", args=[obj.business.slug, obj.pk])
 
 
-class ProductDetailOut(ProductOut):
+class ProductDetailOut(StorefrontProductOut):
     business_name: str = Field(..., alias="business.name")
     photos: list[PhotoOut]
 
@@ -116,11 +116,11 @@ class ProductDetailOut(ProductOut):
         return product_photos(obj)
 
 
-class ProductPage(PageMeta):
-    items: list[ProductOut]
+class StorefrontProductPage(PageMeta):
+    items: list[StorefrontProductOut]
 
 
-class OwnerProductOut(ProductOut):
+class OwnerProductOut(StorefrontProductOut):
     sku: str
     status: ProductStatus
     is_hidden: bool
@@ -149,7 +149,7 @@ class TaggedProductOut(Schema):
     currency: str
 
 
-class PostOut(Schema):
+class StorefrontPostOut(Schema):
     id: int
     business: str = Field(..., alias="business.slug")
     caption: str
@@ -174,12 +174,12 @@ class PostOut(Schema):
         return list(public) if public is not None else list(obj.products.all())
 
 
-class OwnerPostOut(PostOut):
+class OwnerPostOut(StorefrontPostOut):
     is_hidden: bool
 
 
 class PostPage(PageMeta):
-    items: list[PostOut]
+    items: list[StorefrontPostOut]
 
 
 class OwnerPostPage(PageMeta):
@@ -226,8 +226,8 @@ class StorefrontBusinessOut(Schema):
 
 class StorefrontOut(Schema):
     business: StorefrontBusinessOut
-    products: ProductPage
-    posts: list[PostOut]
+    products: StorefrontProductPage
+    posts: list[StorefrontPostOut]
 
 
 class SearchIn(PageIn):
@@ -260,10 +260,10 @@ class ProductPatchIn(Schema):
 
 
 class ReorderIn(Schema):
-    ids: list[StrictInt] = Field(..., max_length=2000, description="Product ids to put first, in this order.")
+    ids: list[IdIn] = Field(..., max_length=2000, description="Product ids to put first, in this order.")
 
 
-class ReorderOut(Schema):
+class ProductReorderOut(Schema):
     ids: list[int]
 
 
@@ -285,7 +285,7 @@ def storefront(request: HttpRequest, slug: Slug) -> dict[str, Any]:
     }
 
 
-@router.get("/businesses/{slug}/products", response={200: ProductPage, **PUBLIC_READ}, auth=None)
+@router.get("/businesses/{slug}/products", response={200: StorefrontProductPage, **PUBLIC_READ}, auth=None)
 def products(request: HttpRequest, slug: Slug, paging: Query[PageIn]) -> dict[str, Any]:
     return _page(product_public_list(business_public_require(slug=slug)), paging)
 
@@ -303,7 +303,7 @@ def posts(request: HttpRequest, slug: Slug, paging: Query[PageIn]) -> dict[str, 
     return _page(post_public_list(business_public_require(slug=slug)), paging)
 
 
-@router.get("/search/products", response={200: ProductPage, **errors(422)}, auth=None)
+@router.get("/search/products", response={200: StorefrontProductPage, **errors(422)}, auth=None)
 def search_products(request: HttpRequest, filters: Query[SearchIn]) -> dict[str, Any]:
     """Public products of active shops matching every word of ``q``: "coffee" finds "Kopi Gayo"."""
     queryset = product_search(query=filters.q, category_slug=filters.category, city=filters.city)
@@ -328,7 +328,7 @@ def owner_product_create(request: HttpRequest, slug: Slug, payload: ProductIn) -
     return Status(201, _owner_product(context, product.pk))
 
 
-@router.post(CATALOG + "/products/reorder", response={200: ReorderOut, **MEMBER_WRITE}, auth=api_auth)
+@router.post(CATALOG + "/products/reorder", response={200: ProductReorderOut, **MEMBER_WRITE}, auth=api_auth)
 def owner_products_reorder(request: HttpRequest, slug: Slug, payload: ReorderIn) -> dict[str, Any]:
     """Put these products first, in this order; the others follow in their current order."""
     context = business_context_for(request, slug, Permission.CATALOG_MANAGE)
@@ -431,7 +431,7 @@ def owner_post_create(
     slug: Slug,
     image: File[UploadedFile],
     caption: Form[str] = "",
-    products: Form[list[int]] = [],  # noqa: B006  (ninja reads the default, never mutates it)
+    products: Form[list[FormId]] = [],  # noqa: B006  (ninja reads the default, never mutates it)
 ) -> Status[Post]:
     """Publish a post (multipart): ``image``, ``caption`` (at most 2200 characters) and ``products``
     (repeatable: ids of this shop's products to tag)."""

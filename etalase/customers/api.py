@@ -37,11 +37,11 @@ from etalase.customers.schemas import (
     ContactIn,
     ContactPage,
     ContactPatchIn,
+    CustomersPageIn,
     MergeIn,
     NoteIn,
     NoteOut,
     NotePage,
-    PageIn,
     SegmentIn,
     SegmentOut,
     SegmentPatchIn,
@@ -118,7 +118,7 @@ def _with_count(context: BusinessContext, segment: Segment) -> Segment:
     return segment
 
 
-def _paged(queryset: QuerySet[Any], paging: PageIn) -> dict[str, Any]:
+def _paged(queryset: QuerySet[Any], paging: CustomersPageIn) -> dict[str, Any]:
     page = paginate(queryset, page=paging.page, size=paging.size)
     return {"items": page.items, "page": page.number, "size": page.size, "next_page": page.next_number}
 
@@ -187,7 +187,9 @@ def contact_merge_api(request: HttpRequest, slug: Slug, contact_id: Id, payload:
 
 
 @router.get(CONTACT + "/timeline", response={200: TimelinePage, **READ}, auth=api_auth, summary="A contact's timeline")
-def contact_timeline_api(request: HttpRequest, slug: Slug, contact_id: Id, paging: Query[PageIn]) -> dict[str, Any]:
+def contact_timeline_api(
+    request: HttpRequest, slug: Slug, contact_id: Id, paging: Query[CustomersPageIn]
+) -> dict[str, Any]:
     """Every activity of the contact, newest first."""
     context = business_context_for(request, slug, Permission.CUSTOMERS_VIEW)
     contact = _contact(context, contact_id)
@@ -203,7 +205,7 @@ def contact_tags_put(request: HttpRequest, slug: Slug, contact_id: Id, payload: 
 
 
 @router.get(CONTACT + "/notes", response={200: NotePage, **READ}, auth=api_auth, summary="A contact's notes")
-def contact_notes(request: HttpRequest, slug: Slug, contact_id: Id, paging: Query[PageIn]) -> dict[str, Any]:
+def contact_notes(request: HttpRequest, slug: Slug, contact_id: Id, paging: Query[CustomersPageIn]) -> dict[str, Any]:
     context = business_context_for(request, slug, Permission.CUSTOMERS_VIEW)
     return _paged(note_list(business=context.business, contact=_contact(context, contact_id)), paging)
 
@@ -289,7 +291,9 @@ def segment_remove(request: HttpRequest, slug: Slug, segment_id: Id) -> Status[N
 
 
 @router.get(SEGMENT + "/contacts", response={200: ContactPage, **READ}, auth=api_auth, summary="A segment's contacts")
-def segment_contact_list(request: HttpRequest, slug: Slug, segment_id: Id, paging: Query[PageIn]) -> dict[str, Any]:
+def segment_contact_list(
+    request: HttpRequest, slug: Slug, segment_id: Id, paging: Query[CustomersPageIn]
+) -> dict[str, Any]:
     """The contacts matching the segment now, most recently seen first."""
     context = business_context_for(request, slug, Permission.CUSTOMERS_VIEW)
     segment = _segment(context, segment_id)

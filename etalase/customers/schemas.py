@@ -5,11 +5,11 @@ from typing import Any, Literal
 
 from django.urls import reverse
 from ninja import Schema
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool
 
 from etalase.activity.models import Activity
 from etalase.activity.registry import verb_label
-from etalase.core.api import PageMeta
+from etalase.core.api import IdIn, PageMeta
 from etalase.customers.enums import ConsentChannel, ConsentPurpose, ConsentSource, RfmSegment, Stage
 from etalase.customers.filters import MAX_DAYS, MAX_MONEY, MAX_ORDERS, MAX_SCORE, SORTS
 from etalase.customers.models import Contact, Segment
@@ -18,12 +18,12 @@ Sort = Literal["last_seen", "name", "spent", "orders", "created"]
 assert set(SORTS) == set(Sort.__args__)  # type: ignore[attr-defined]  # noqa: S101
 
 
-class PageIn(Schema):
+class CustomersPageIn(Schema):
     page: int = Field(1, ge=1, le=10_000)
     size: int = Field(30, ge=1, le=100)
 
 
-class ContactFilterIn(PageIn):
+class ContactFilterIn(CustomersPageIn):
     """The contact list's filters (the page's GET parameters); every one optional, all must hold."""
 
     q: str = Field("", max_length=100, description="Words starting a name, email or city word; or phone digits.")
@@ -138,7 +138,7 @@ class ContactPatchIn(Schema):
 
 
 class MergeIn(Schema):
-    other_id: StrictInt = Field(..., ge=1, description="The duplicate to merge into this contact (it disappears).")
+    other_id: IdIn = Field(..., description="The duplicate to merge into this contact (it disappears).")
 
 
 class TimelineEntryOut(Schema):
@@ -172,7 +172,7 @@ class TagsOut(Schema):
 
 
 class BulkTagIn(Schema):
-    contact_ids: list[StrictInt] = Field(..., min_length=1, max_length=1000)
+    contact_ids: list[IdIn] = Field(..., min_length=1, max_length=1000)
     tag: str = Field(..., max_length=40)
 
 

@@ -10,8 +10,7 @@ from pydantic import Field
 
 from etalase.accounts.auth import api_auth, api_user
 from etalase.activity.enums import Channel
-from etalase.catalog.api import PostOut as CatalogPostOut
-from etalase.catalog.api import ProductOut as CatalogProductOut
+from etalase.catalog.api import StorefrontPostOut, StorefrontProductOut
 from etalase.core.api import MAX_ID, Id, PageIn, PageMeta, Slug, errors, page_answer, page_out
 from etalase.core.errors import NotFound
 from etalase.directory.models import Business
@@ -84,17 +83,17 @@ class ShopPage(PageMeta):
     items: list[ShopOut]
 
 
-class ProductOut(CatalogProductOut):
+class FeedProductOut(StorefrontProductOut):
     """A product in a customer's lists and feed: the catalog's public product, with the shop's name."""
 
     business_name: str = Field(..., alias="business.name")
 
 
-class ProductPage(PageMeta):
-    items: list[ProductOut]
+class FeedProductPage(PageMeta):
+    items: list[FeedProductOut]
 
 
-class PostOut(CatalogPostOut):
+class FeedPostOut(StorefrontPostOut):
     """A post in the feed: the catalog's public post, with the shop's name."""
 
     business_name: str = Field(..., alias="business.name")
@@ -103,8 +102,8 @@ class PostOut(CatalogPostOut):
 class FeedItemOut(Schema):
     kind: str = Field(..., description="product or post")
     published_at: datetime
-    product: ProductOut | None
-    post: PostOut | None
+    product: FeedProductOut | None
+    post: FeedPostOut | None
 
     @staticmethod
     def resolve_product(obj: FeedItem) -> Any:
@@ -216,7 +215,7 @@ def unfavourite(request: HttpRequest, product_id: Id) -> dict[str, object]:
     return {"product_id": product_id, "favourite": False, "favourite_count": favourite_count_of(product_id)}
 
 
-@router.get("/me/favourites", response={200: ProductPage, **errors(401, 422)})
+@router.get("/me/favourites", response={200: FeedProductPage, **errors(401, 422)})
 def my_favourites(request: HttpRequest, paging: Query[PageIn]) -> dict[str, object]:
     return page_answer(favourite_list_for_user(api_user(request)), page=paging.page, size=paging.size)
 
@@ -277,6 +276,6 @@ def feed(request: HttpRequest, query: Query[FeedIn]) -> dict[str, object]:
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-@router.get("/feed/for-you", response={200: ProductPage, **errors(401, 422)})
+@router.get("/feed/for-you", response={200: FeedProductPage, **errors(401, 422)})
 def feed_for_you_endpoint(request: HttpRequest, paging: Query[PageIn]) -> dict[str, object]:
     return page_out(feed_for_you(api_user(request), page=paging.page, size=paging.size))

@@ -317,7 +317,7 @@ def _share_fields(request: HttpRequest) -> dict[str, Any]:
     if request.content_type == "application/json":
         try:
             data = json.loads(request.body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep
             raise ValidationError(_("The request is not valid JSON.")) from None
         return data if isinstance(data, dict) else {}
     return request.POST.dict()

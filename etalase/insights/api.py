@@ -73,7 +73,7 @@ class DashboardOut(Schema):
     top_products: dict[str, list[TopProductOut]]
 
 
-class FavouriteOut(Schema):
+class FavouritedByOut(Schema):
     user_id: int
     name: str
     favourited_at: str
@@ -90,7 +90,7 @@ class ProductAnalyticsOut(Schema):
     favourite_rate: int | None
     order_rate: int | None
     series: dict[str, list[PointOut]]
-    favourited_by: list[FavouriteOut]
+    favourited_by: list[FavouritedByOut]
 
 
 def _business(request: HttpRequest, slug: str) -> Business:

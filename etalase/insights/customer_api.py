@@ -37,7 +37,7 @@ from etalase.insights.customers.selectors import (
 
 router = Router(tags=["customer insights"])
 
-READ_ERRORS = errors(401, 403, 404)
+READ_ERRORS = errors(401, 403, 404, 422)
 
 
 class BoundsOut(Schema):
@@ -67,7 +67,7 @@ class RfmCellOut(Schema):
     money_minor: int
 
 
-class SegmentOut(Schema):
+class RfmSegmentOut(Schema):
     segment: str
     label: str
     customers: int
@@ -92,7 +92,7 @@ class RfmOut(Schema):
     bounds: BoundsOut
     mapping: dict[str, list[str]]
     cells: list[RfmCellOut]
-    segments: list[SegmentOut]
+    segments: list[RfmSegmentOut]
 
 
 class ChurnBucketOut(Schema):

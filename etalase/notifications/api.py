@@ -148,7 +148,7 @@ def preference_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [_preference_out(pref) for pref in preference_scopes_for_user(user=api_user(request))]
 
 
-@router.put("/notification-preferences", response={200: PreferenceOut, **errors(401, 403, 404, 422)})
+@router.put("/notification-preferences", response={200: PreferenceOut, **errors(400, 401, 403, 404, 422)})
 def preference_update(request: HttpRequest, payload: PreferenceIn) -> dict[str, Any]:
     """Save the choices of one scope (``business`` slug, or none for personal). Quiet hours are in the
     business's timezone."""
@@ -191,7 +191,7 @@ class PushEndpointIn(Schema):
     endpoint: str = Field(..., max_length=2000)
 
 
-@router.post("/push-subscriptions", response={201: PushSubscriptionOut, **errors(401, 403, 422)})
+@router.post("/push-subscriptions", response={201: PushSubscriptionOut, **errors(400, 401, 403, 422)})
 def push_subscription_create(request: HttpRequest, payload: PushSubscriptionIn) -> Status[Any]:
     """Receive web push on this device. The endpoint must be the push service's https address and
     the keys the browser's (p256dh: 65 bytes, auth: 16 bytes, base64url)."""
@@ -205,7 +205,7 @@ def push_subscription_create(request: HttpRequest, payload: PushSubscriptionIn) 
     return Status(201, subscription)
 
 
-@router.delete("/push-subscriptions", response={204: None, **errors(401, 403, 404, 422)})
+@router.delete("/push-subscriptions", response={204: None, **errors(400, 401, 403, 404, 422)})
 def push_subscription_remove(request: HttpRequest, payload: PushEndpointIn) -> Status[None]:
     """Stop web push on the device with this endpoint (404 when it is not one of yours)."""
     if not push_subscription_delete(user=api_user(request), endpoint=payload.endpoint):

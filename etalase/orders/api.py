@@ -27,7 +27,7 @@ from ninja.files import UploadedFile
 from etalase.accounts.auth import api_auth, api_user
 from etalase.activity.enums import Channel
 from etalase.catalog.selectors import product_public_get
-from etalase.core.api import Id, Slug, errors
+from etalase.core.api import Id, PageIn, Slug, errors
 from etalase.core.errors import NotFound, ValidationError
 from etalase.core.formats import money_format
 from etalase.core.pagination import paginate
@@ -51,16 +51,15 @@ from etalase.orders.schemas import (
     GatewayOutcomeOut,
     OrderOut,
     OrderPage,
+    OrderReorderOut,
     OrderSettingsOut,
     OrderSettingsPatchIn,
-    PageIn,
     PaymentRecordIn,
     PaymentSubmitIn,
     ReceiptOut,
     ReconciliationIn,
     ReconciliationOut,
     RejectIn,
-    ReorderOut,
     ReviewIn,
     ReviewOut,
     StaffCancelIn,
@@ -260,7 +259,7 @@ def my_order_cancel(
     return _my_order(request, slug, number)
 
 
-@router.post(MY_ORDER + "/reorder", response={200: ReorderOut, **CUSTOMER_WRITE}, auth=api_auth)
+@router.post(MY_ORDER + "/reorder", response={200: OrderReorderOut, **CUSTOMER_WRITE}, auth=api_auth)
 def my_order_reorder(request: HttpRequest, slug: Slug, number: Number) -> dict[str, Any]:
     """Put the order's products back in the cart at today's prices; ``skipped`` names those that
     are no longer available."""
@@ -470,7 +469,7 @@ def staff_payment_confirm(request: HttpRequest, slug: Slug, payment_id: Id) -> P
     PAYMENTS + "/{payment_id}/proof",
     response={200: None, **STAFF_READ},
     auth=api_auth,
-    openapi_extra={"responses": {"200": {"description": "The proof: an image or a PDF."}}},
+    openapi_extra={"responses": {200: {"description": "The proof: an image or a PDF."}}},
 )
 def staff_payment_proof(request: HttpRequest, slug: Slug, payment_id: Id) -> HttpResponseBase:
     """The proof of payment the customer or a member uploaded (for the shop's team only)."""
@@ -534,6 +533,22 @@ def staff_order_settings_update(request: HttpRequest, slug: Slug, payload: Order
 # --- the payment gateway --------------------------------------------------------------------------
 
 
+def _holds_nul(value: object) -> bool:
+    """Whether a decoded JSON value has a NUL character in a key or a text (JSON's ``\\u0000``)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
 @router.post(
     "/payments/gateway/{gateway}/notification",
     response={200: GatewayOutcomeOut, **errors(400, 404, 422)},
@@ -555,9 +570,9 @@ def gateway_notification(request: HttpRequest, gateway: GatewayName) -> dict[str
     a JSON object answers 400; an unknown gateway 404."""
     try:
         body = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         body = None
-    if not isinstance(body, dict):
+    if not isinstance(body, dict) or _holds_nul(body):  # PostgreSQL stores no NUL character
         raise ValidationError(_("Send the notification as a JSON object."), code="malformed")
     notification = gateway_notification_receive(gateway=gateway, body=body)  # kept for audit, whatever came of it
     if notification.outcome == "unknown_gateway":

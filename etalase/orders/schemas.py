@@ -14,7 +14,7 @@ from ninja import Schema
 from pydantic import Field, StrictInt
 
 from etalase.accounts.models import User
-from etalase.core.api import MAX_ID, PageMeta
+from etalase.core.api import MAX_ID, PageIn, PageMeta
 from etalase.core.formats import money_format
 from etalase.orders.enums import Fulfilment, OrderChannel, OrderStatus, PaymentMethod, PaymentStatus
 from etalase.orders.transitions import order_can_cancel, order_can_customer_cancel, order_next_statuses
@@ -78,11 +78,6 @@ class ChoiceOut(Schema):
 class PersonOut(Schema):
     id: int
     name: str
-
-
-class PageIn(Schema):
-    page: int = Field(1, ge=1, le=10_000)
-    size: int = Field(20, ge=1, le=100)
 
 
 # --- carts ----------------------------------------------------------------------------------------
@@ -154,7 +149,7 @@ class CartQuantityIn(Schema):
     quantity: Quantity
 
 
-class ReorderOut(CartDetailOut):
+class OrderReorderOut(CartDetailOut):
     skipped: list[str] = Field(..., description="Titles of the order's products that could not be added again.")
 
 
@@ -415,7 +410,7 @@ class ReceiptOut(_FullAmounts):
 # --- orders: staff ----------------------------------------------------------------------------------
 
 
-class ContactOut(Schema):
+class OrderContactOut(Schema):
     id: int
     name: str
     phone: str
@@ -428,7 +423,7 @@ class StaffOrderSummaryOut(_Amounts):
     status_label: str
     channel: OrderChannel
     fulfilment: Fulfilment
-    contact: ContactOut
+    contact: OrderContactOut
     placed_at: datetime
 
     resolve_status_label = display_resolver("status")

@@ -26,9 +26,9 @@ from etalase.customers.privacy.schemas import (
     ErasureOut,
     MarketingConsentIn,
     MarketingConsentOut,
-    PageIn,
     PersonalDataOut,
     PrivacyBusinessPage,
+    PrivacyPageIn,
     StaffErasureIn,
     marketing_consent_of,
 )
@@ -57,7 +57,7 @@ def _confirmed(payload: ErasureIn) -> None:
 
 
 @router.get("/me/privacy/businesses", response={200: PrivacyBusinessPage, **errors(401, 422)})
-def my_businesses(request: HttpRequest, paging: Query[PageIn]) -> dict[str, Any]:
+def my_businesses(request: HttpRequest, paging: Query[PrivacyPageIn]) -> dict[str, Any]:
     """The businesses that hold a customer record about you, by name."""
     page = paginate(privacy_contacts_for_user(user=api_user(request)), page=paging.page, size=paging.size)
     return {"items": page.items, "page": page.number, "size": page.size, "next_page": page.next_number}

@@ -27,7 +27,7 @@ class PrivacyBusinessPage(PageMeta):
     items: list[PrivacyBusinessOut]
 
 
-class PageIn(Schema):
+class PrivacyPageIn(Schema):
     page: int = Field(1, ge=1, le=10_000)
     size: int = Field(30, ge=1, le=100)
 
