@@ -84,12 +84,11 @@ def verification_confirm(*, user: User, code: str, address: str, channel: str = 
 @transaction.atomic
 def identifier_verified_mark(*, user: User, kind: str, destination: str, channel: str = Channel.WEB) -> None:
     """Record that ``user`` controls ``destination`` (still their phone/email of that kind)."""
-    field, verb = (
-        ("phone_verified_at", Verb.PHONE_VERIFIED)
-        if kind == CodeChannel.PHONE
-        else ("email_verified_at", Verb.EMAIL_VERIFIED)
-    )
-    lookup = {"phone": destination} if kind == CodeChannel.PHONE else {"email__iexact": destination}
+    phone = kind == CodeChannel.PHONE
+    field = "phone_verified_at" if phone else "email_verified_at"
+    lookup = {"phone": destination} if phone else {"email__iexact": destination}
     updated = User.objects.filter(pk=user.pk, **lookup, **{f"{field}__isnull": True}).update(**{field: timezone.now()})
-    if updated:
-        activity_record(verb=verb, actor=user, target=user, channel=channel)
+    if updated and phone:
+        activity_record(verb=Verb.PHONE_VERIFIED, actor=user, target=user, channel=channel)
+    elif updated:
+        activity_record(verb=Verb.EMAIL_VERIFIED, actor=user, target=user, channel=channel)

@@ -2,7 +2,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from etalase.activity.models import Activity
@@ -40,6 +40,7 @@ def activity_backlog(business: models.Model, *, now: dt.datetime | None = None) 
     """
     now = now or timezone.now()
     waiting = Activity.objects.filter(business_id=business.pk, processed_at__isnull=True)
-    oldest = waiting.order_by("id").values_list("recorded_at", flat=True).first()
-    failing = waiting.exclude(last_error="").count()
+    # One query: the waiting rows are few (the partial index holds only them).
+    found = waiting.aggregate(oldest=Min("recorded_at"), failing=Count("pk", filter=~Q(last_error="")))
+    oldest, failing = found["oldest"], found["failing"] or 0
     return Backlog(oldest_waiting=max(now - oldest, dt.timedelta(0)) if oldest else None, failing=failing)

@@ -118,8 +118,8 @@ def test_the_dashboard_and_its_panel_take_a_fixed_number_of_queries(
     # session, unchanged, is not saved again.
     with django_assert_num_queries(5):
         assert owner_client.get(dashboard).status_code == 200
-    # session, user, membership; the panel's numbers.
-    with django_assert_num_queries(4):
+    # session, user, membership; the panel's numbers; how long activities have waited (the delay notice).
+    with django_assert_num_queries(5):
         assert owner_client.get(panel).status_code == 200
 
 
