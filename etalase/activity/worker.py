@@ -252,8 +252,10 @@ class Worker:
                     worker_id=self.worker_id,
                     defaults={"host": socket.gethostname()[:255], "pid": os.getpid(), "beat_at": timezone.now()},
                 )
-            except DatabaseError:
-                logger.warning("Worker heartbeat not written", exc_info=True)
+            except DatabaseError as error:
+                # A busy database (e.g. SQLite locked by a long write) is expected now and then: one line,
+                # and the next beat tries again; the sweep allows several missed beats.
+                logger.warning("Worker heartbeat not written (%s); trying again in %s s", error, BEAT_SECONDS)
                 connection.close()
             if self.stop.wait(BEAT_SECONDS):
                 break
@@ -267,6 +269,10 @@ class Worker:
         while not self.stop.wait(seconds):
             try:
                 call_command(command, *arguments, verbosity=0)
+            except DatabaseError as error:
+                # Busy or restarting database: the command is idempotent and runs again next time.
+                logger.warning("Scheduled command %s did not run (%s); it runs again in %s s", command, error, seconds)
+                connection.close()
             except Exception:
                 logger.exception("Scheduled command %s failed", command)
                 close_old_connections()
