@@ -195,6 +195,7 @@ def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
     return results
 
 
+@pytest.mark.postgres_only
 @needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_overlapping_batches_applied_at_once_count_each_activity_once(shops):
