@@ -9,15 +9,14 @@ and two processes applying overlapping batches at once count each activity once 
 
 import datetime as dt
 import random
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +27,7 @@ from etalase.insights.handlers import rollups_on_activities
 from etalase.insights.models import AppliedActivity, DailyMetric, DailyVisitor
 from etalase.insights.services import COUNTED_VERBS, rollup_apply, rollups_apply_many
 from tests.factories import UserFactory
+from tests.support.concurrency import at_once, needs_postgres
 
 VERBS = sorted(COUNTED_VERBS) + ["product_published"]
 START = dt.datetime(2026, 6, 15, 14, 0, tzinfo=dt.UTC)  # midnight in Jayapura at 15:00, in Jakarta at 17:00
@@ -166,33 +166,6 @@ def test_nothing_to_count_writes_nothing(db, business, django_assert_num_queries
     uncounted = Activity.objects.create(verb="product_published", business=business)
     with django_assert_num_queries(0):
         assert rollups_apply_many([uncounted, Activity(verb="favourited")]) == 0
-
-
-needs_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL's concurrent connections"
-)
-
-
-def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work(index)
-        except Exception as exc:  # the test looks at every outcome
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 @pytest.mark.postgres_only

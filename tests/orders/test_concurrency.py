@@ -6,8 +6,6 @@ nobody pays more than is due. The 50-checkout race needs PostgreSQL's row locks 
 SQLite lets one writer in at a time, and the same assertions hold there with fewer threads.
 """
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,36 +22,10 @@ from etalase.orders.services.gateway import gateway_notification_receive
 from etalase.orders.services.payments import payment_submit
 from etalase.orders.services.placement import order_checkout
 from tests.factories import UserFactory
+from tests.support.concurrency import at_once, needs_postgres
 from tests.support.orders import checkout_for, product_for_sale, signed_notification
 
 pytestmark = pytest.mark.usefixtures("english")
-
-needs_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL's concurrent connections"
-)
-
-
-def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(0..count-1)`` in ``count`` threads released together; each result or exception."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work(index)
-        except Exception as exc:  # the test looks at every outcome
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def buyers_with_carts(product: Product, count: int, quantity: int = 1) -> list[User]:
